@@ -1,0 +1,45 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ConfigModule, type LookbackConfig } from '@app/config';
+import { DatabaseModule } from '@app/database';
+import { HealthService, loggingModule } from '@app/http';
+import { QueuesModule } from '@app/queues';
+import { AppsController } from './apps/apps.controller';
+import { AppsService } from './apps/apps.service';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeysController } from './auth/api-keys.controller';
+import { ApiKeysService } from './auth/api-keys.service';
+import { CampaignsController } from './campaigns/campaigns.controller';
+import { CampaignsService } from './campaigns/campaigns.service';
+import { DeliveriesController } from './deliveries/deliveries.controller';
+import { InstallsController } from './installs/installs.controller';
+import { NetworksController } from './networks/networks.controller';
+import { NetworksService } from './networks/networks.service';
+import { PublicHealthController } from './public-health.controller';
+
+@Module({})
+export class AdminModule {
+  static forRoot(config: LookbackConfig): DynamicModule {
+    return {
+      module: AdminModule,
+      imports: [ConfigModule.forRoot(config), loggingModule(config, 'admin'), DatabaseModule.forRoot(10), QueuesModule.forRoot()],
+      controllers: [
+        PublicHealthController,
+        ApiKeysController,
+        AppsController,
+        NetworksController,
+        CampaignsController,
+        InstallsController,
+        DeliveriesController,
+      ],
+      providers: [
+        HealthService,
+        ApiKeysService,
+        AppsService,
+        NetworksService,
+        CampaignsService,
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+      ],
+    };
+  }
+}

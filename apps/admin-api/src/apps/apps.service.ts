@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { AppEntity } from '@app/database';
+import { newSecret, notFound, uuidv7 } from '@app/domain';
+import { listPage, type ListQuery } from '../common/pagination';
+import type { CreateAppDto, UpdateAppDto } from './app.dto';
+
+export function appView(a: AppEntity) {
+  return {
+    id: a.id,
+    name: a.name,
+    platform: a.platform,
+    bundleId: a.bundleId,
+    storeUrl: a.storeUrl,
+    minCtitSeconds: a.minCtitSeconds,
+    reattributionDays: a.reattributionDays,
+    pixelEvents: a.pixelEvents,
+    createdAt: a.createdAt,
+    updatedAt: a.updatedAt,
+  };
+}
+
+@Injectable()
+export class AppsService {
+  constructor(@InjectRepository(AppEntity) private readonly apps: Repository<AppEntity>) {}
+
+  /** The only answer that carries the SDK secret. */
+  async create(dto: CreateAppDto) {
+    const app = await this.apps.save(
+      this.apps.create({ ...dto, id: uuidv7(), sdkSecret: newSecret('sdk'), storeUrl: dto.storeUrl ?? null, pixelEvents: dto.pixelEvents ?? null }),
+    );
+    return { ...appView(app), sdkSecret: app.sdkSecret };
+  }
+
+  list(query: ListQuery) {
+    return listPage(this.apps, query, {}, appView);
+  }
+
+  async get(id: string) {
+    return appView(await this.find(id));
+  }
+
+  async update(id: string, dto: UpdateAppDto) {
+    const app = await this.find(id);
+    return appView(await this.apps.save(this.apps.merge(app, dto)));
+  }
+
+  async find(id: string): Promise<AppEntity> {
+    const app = await this.apps.findOne({ where: { id } });
+    if (!app) throw notFound('app');
+    return app;
+  }
+}

@@ -1,0 +1,34 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import type { ApiScope } from '@app/database';
+import { LookbackError } from '@app/domain';
+import { ApiKeysService } from './api-keys.service';
+import { PUBLIC_KEY, SCOPE_KEY } from './scopes';
+
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly keys: ApiKeysService,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
+    const header = req.headers.authorization;
+    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match) {
+      throw new LookbackError('unauthorized', 'missing_api_key', 'Send an API key as Authorization: Bearer <key>.');
+    }
+    const key = await this.keys.authenticate(match[1]);
+    if (!key) throw new LookbackError('unauthorized', 'invalid_api_key', 'That API key is not valid.');
+    const needed =
+      this.reflector.getAllAndOverride<ApiScope>(SCOPE_KEY, targets) ?? (req.method === 'GET' ? 'read' : 'write');
+    if (!key.scopes.includes('owner') && !key.scopes.includes(needed)) {
+      throw new LookbackError('forbidden', 'insufficient_scope', `This API key lacks the "${needed}" scope.`);
+    }
+    return true;
+  }
+}

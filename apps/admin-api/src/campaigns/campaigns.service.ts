@@ -1,0 +1,80 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
+import { CampaignEntity } from '@app/database';
+import { notFound, uuidv7 } from '@app/domain';
+import { AppsService } from '../apps/apps.service';
+import { listPage } from '../common/pagination';
+import { NetworksService } from '../networks/networks.service';
+import type { CampaignListQuery, CreateCampaignDto, UpdateCampaignDto } from './campaign.dto';
+
+@Injectable()
+export class CampaignsService {
+  constructor(
+    @InjectRepository(CampaignEntity) private readonly campaigns: Repository<CampaignEntity>,
+    private readonly apps: AppsService,
+    private readonly networks: NetworksService,
+    @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
+  ) {}
+
+  private view = (c: CampaignEntity) => ({
+    id: c.id,
+    appId: c.appId,
+    networkId: c.networkId,
+    name: c.name,
+    destinationUrl: c.destinationUrl,
+    status: c.status,
+    clickLookbackHours: c.clickLookbackHours,
+    viewLookbackHours: c.viewLookbackHours,
+    fingerprintLookbackHours: c.fingerprintLookbackHours,
+    costPerInstall: c.costPerInstall === null ? null : Number(c.costPerInstall),
+    trackingUrl: `${this.config.publicTrackingUrl}/c/${c.id}`,
+    impressionUrl: `${this.config.publicTrackingUrl}/i/${c.id}`,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+  });
+
+  async create(dto: CreateCampaignDto) {
+    await this.apps.find(dto.appId).catch(() => {
+      throw notFound('app', 'appId');
+    });
+    await this.networks.find(dto.networkId, 'networkId');
+    const campaign = this.campaigns.create({
+      ...dto,
+      id: uuidv7(),
+      status: dto.status ?? 'active',
+      costPerInstall: dto.costPerInstall === undefined ? null : dto.costPerInstall.toFixed(4),
+    });
+    return this.view(await this.campaigns.save(campaign));
+  }
+
+  list(query: CampaignListQuery) {
+    return listPage(this.campaigns, query, query.appId ? { appId: query.appId } : {}, this.view);
+  }
+
+  async get(id: string) {
+    return this.view(await this.find(id));
+  }
+
+  async update(id: string, dto: UpdateCampaignDto) {
+    const campaign = await this.find(id);
+    const { costPerInstall, ...rest } = dto;
+    this.campaigns.merge(campaign, rest);
+    if (costPerInstall !== undefined) campaign.costPerInstall = costPerInstall.toFixed(4);
+    return this.view(await this.campaigns.save(campaign));
+  }
+
+  /** Archived, not deleted: its clicks and installs keep pointing at it, and its links answer 404. */
+  async archive(id: string) {
+    const campaign = await this.find(id);
+    campaign.status = 'archived';
+    return this.view(await this.campaigns.save(campaign));
+  }
+
+  private async find(id: string): Promise<CampaignEntity> {
+    const campaign = await this.campaigns.findOne({ where: { id } });
+    if (!campaign) throw notFound('campaign');
+    return campaign;
+  }
+}

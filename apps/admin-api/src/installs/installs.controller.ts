@@ -1,0 +1,36 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { InstallEntity } from '@app/database';
+import { notFound } from '@app/domain';
+import { uuidParam } from '../common/pagination';
+
+@ApiTags('installs')
+@ApiBearerAuth()
+@Controller('v1/installs')
+export class InstallsController {
+  constructor(@InjectRepository(InstallEntity) private readonly installs: Repository<InstallEntity>) {}
+
+  /** The decision and why: `explanation.summary` in words, the rest in structure. */
+  @Get(':id')
+  async get(@Param('id', uuidParam()) id: string) {
+    const i = await this.installs.findOne({ where: { id } });
+    if (!i) throw notFound('install');
+    return {
+      id: i.id,
+      appId: i.appId,
+      installId: i.installId,
+      installedAt: i.installedAt,
+      receivedAt: i.receivedAt,
+      status: i.status,
+      campaignId: i.campaignId,
+      matchType: i.matchType,
+      clickId: i.touchKind === 'click' ? i.touchId : null,
+      impressionId: i.touchKind === 'impression' ? i.touchId : null,
+      ctitSeconds: i.ctitSeconds,
+      decidedAt: i.decidedAt,
+      explanation: i.explanation,
+    };
+  }
+}

@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { NetworkEntity } from '@app/database';
+import { notFound, uuidv7 } from '@app/domain';
+import { listPage, type ListQuery } from '../common/pagination';
+import type { CreateNetworkDto, UpdateNetworkDto } from './network.dto';
+
+export function networkView(n: NetworkEntity) {
+  return {
+    id: n.id,
+    name: n.name,
+    installPostbackUrl: n.installPostbackUrl,
+    eventPostbackUrl: n.eventPostbackUrl,
+    postbackEvents: n.postbackEvents,
+    createdAt: n.createdAt,
+    updatedAt: n.updatedAt,
+  };
+}
+
+@Injectable()
+export class NetworksService {
+  constructor(@InjectRepository(NetworkEntity) private readonly networks: Repository<NetworkEntity>) {}
+
+  async create(dto: CreateNetworkDto) {
+    const network = this.networks.create({
+      id: uuidv7(),
+      name: dto.name,
+      installPostbackUrl: dto.installPostbackUrl ?? null,
+      eventPostbackUrl: dto.eventPostbackUrl ?? null,
+      postbackEvents: dto.postbackEvents ?? [],
+    });
+    return networkView(await this.networks.save(network));
+  }
+
+  list(query: ListQuery) {
+    return listPage(this.networks, query, {}, networkView);
+  }
+
+  async get(id: string) {
+    return networkView(await this.find(id));
+  }
+
+  async update(id: string, dto: UpdateNetworkDto) {
+    return networkView(await this.networks.save(this.networks.merge(await this.find(id), dto)));
+  }
+
+  async find(id: string, field?: string): Promise<NetworkEntity> {
+    const network = await this.networks.findOne({ where: { id } });
+    if (!network) throw notFound('network', field);
+    return network;
+  }
+}

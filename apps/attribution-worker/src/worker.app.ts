@@ -1,0 +1,16 @@
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import { Logger } from 'nestjs-pino';
+import type { LookbackConfig } from '@app/config';
+import { startDefaultMetrics } from '@app/http';
+import { WorkerModule } from './worker.module';
+
+/** A Nest application context: no HTTP server but the health port; the only process that consumes jobs. */
+export async function createWorker(config: LookbackConfig): Promise<INestApplicationContext> {
+  startDefaultMetrics();
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  await app.init();
+  return app;
+}

@@ -1,0 +1,39 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule, type LookbackConfig } from '@app/config';
+import { DatabaseModule } from '@app/database';
+import { HealthService, loggingModule } from '@app/http';
+import { OutboundModule } from '@app/outbound';
+import { QueuesModule } from '@app/queues';
+import { AttributionProcessor } from './attribution/attribution.processor';
+import { AttributionService } from './attribution/attribution.service';
+import { DeliveryProcessor } from './deliveries/delivery.processor';
+import { DeliveryService } from './deliveries/delivery.service';
+import { HealthServer } from './health/health-server.service';
+import { MaintenanceProcessor } from './maintenance/maintenance.processor';
+import { ReconcilerService } from './maintenance/reconciler.service';
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config: LookbackConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        loggingModule(config, 'worker'),
+        DatabaseModule.forRoot(20),
+        QueuesModule.forRoot(),
+        OutboundModule,
+      ],
+      providers: [
+        HealthService,
+        HealthServer,
+        AttributionService,
+        AttributionProcessor,
+        DeliveryService,
+        DeliveryProcessor,
+        ReconcilerService,
+        MaintenanceProcessor,
+      ],
+    };
+  }
+}

@@ -1,0 +1,73 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { expandMacros, normalizeDeviceId, normalizeUserAgent, notFound, uuidv7 } from '@app/domain';
+import { metrics } from '@app/http';
+import { CatalogService } from '../catalog/catalog.service';
+import { TouchWriter } from './touch-writer.service';
+
+export type TrackingQuery = Record<string, unknown>;
+
+export interface ClickContext {
+  ip: string | undefined;
+  userAgent: string | undefined;
+}
+
+const MAX_PARAM = 512;
+
+/** The first string value of a query parameter, trimmed and clipped; ad networks send all sorts. */
+function param(query: TrackingQuery, name: string): string | null {
+  let v = query[name];
+  if (Array.isArray(v)) v = v[0];
+  if (typeof v !== 'string') return null;
+  const t = v.trim();
+  return t === '' ? null : t.slice(0, MAX_PARAM);
+}
+
+@Injectable()
+export class ClicksService {
+  private readonly logger = new Logger('clicks');
+
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly writer: TouchWriter,
+  ) {}
+
+  /** Records the click (unless the campaign is paused) and returns where to send the user. */
+  async click(campaignId: string, query: TrackingQuery, ctx: ClickContext): Promise<string> {
+    const campaign = await this.catalog.campaign(campaignId);
+    if (!campaign || campaign.status === 'archived') throw notFound('campaign', 'campaignId');
+    const now = Date.now();
+    const id = uuidv7(now);
+    const networkClickId = param(query, 'click_id');
+    const location = expandMacros(campaign.destinationUrl, {
+      lookback_click_id: id,
+      click_id: networkClickId,
+      campaign_id: campaign.id,
+    });
+    if (campaign.status !== 'active') return location;
+
+    const subs = ['sub1', 'sub2', 'sub3', 'sub4', 'sub5'].map((s) => param(query, s));
+    const userAgent = ctx.userAgent ? ctx.userAgent.slice(0, 1024) : null;
+    try {
+      await this.writer.writeClick({
+        id,
+        appId: campaign.appId,
+        campaignId: campaign.id,
+        ts: new Date(now),
+        networkClickId,
+        gaid: normalizeDeviceId(param(query, 'gaid')) ?? null,
+        idfa: normalizeDeviceId(param(query, 'idfa')) ?? null,
+        ip: ctx.ip ?? null,
+        userAgent,
+        uaKey: normalizeUserAgent(userAgent) ?? null,
+        siteId: param(query, 'site_id'),
+        creative: param(query, 'creative'),
+        subs: subs.some((s) => s !== null) ? JSON.stringify(subs) : null,
+      });
+      metrics.touches.inc({ kind: 'click' });
+    } catch (err) {
+      // The user still reaches the store: a lost redirect costs the advertiser the install itself.
+      this.logger.error(`click ${id} not recorded: ${(err as Error).message}`);
+    }
+    return location;
+  }
+}

@@ -1,0 +1,36 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule, type LookbackConfig } from '@app/config';
+import { DatabaseModule } from '@app/database';
+import { HealthController, HealthService, SDK_SECRET_RESOLVER, SignatureGuard, loggingModule } from '@app/http';
+import { QueuesModule } from '@app/queues';
+import { CatalogService } from './catalog/catalog.service';
+import { ClicksController } from './clicks/clicks.controller';
+import { ClicksService } from './clicks/clicks.service';
+import { TouchWriter } from './clicks/touch-writer.service';
+import { InstallsController } from './installs/installs.controller';
+import { InstallsService } from './installs/installs.service';
+
+@Module({})
+export class IngestionModule {
+  static forRoot(config: LookbackConfig): DynamicModule {
+    return {
+      module: IngestionModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        loggingModule(config, 'ingestion'),
+        DatabaseModule.forRoot(12),
+        QueuesModule.forRoot(),
+      ],
+      controllers: [ClicksController, InstallsController, HealthController],
+      providers: [
+        HealthService,
+        CatalogService,
+        { provide: SDK_SECRET_RESOLVER, useExisting: CatalogService },
+        SignatureGuard,
+        TouchWriter,
+        ClicksService,
+        InstallsService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,135 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
+import { GroupCommitWriter, type InstallStatus } from '@app/database';
+import { invalid, normalizeDevice, normalizeUserAgent, uuidv7 } from '@app/domain';
+import { metrics } from '@app/http';
+import { ATTRIBUTE_INSTALL_JOB, ATTRIBUTION_QUEUE, enqueueAfterCommit } from '@app/queues';
+import type { InstallDto } from './install.dto';
+
+interface InstallRow {
+  id: string;
+  appId: string;
+  installId: string;
+  installedAt: Date;
+  gaid: string | null;
+  idfa: string | null;
+  idfv: string | null;
+  androidId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  uaKey: string | null;
+  referrer: string | null;
+  consentAttribution: boolean | null;
+  consentRetargeting: boolean | null;
+}
+
+export interface Accepted {
+  id: string;
+  status: InstallStatus;
+  created: boolean;
+}
+
+/** An install may be reported late (offline devices) but not from the future beyond clock skew. */
+const MAX_FUTURE_MS = 10 * 60_000;
+
+@Injectable()
+export class InstallsService implements OnApplicationShutdown {
+  private readonly writer: GroupCommitWriter<InstallRow, Accepted>;
+
+  constructor(
+    private readonly db: DataSource,
+    @InjectQueue(ATTRIBUTION_QUEUE) private readonly attribution: Queue,
+    @Inject(LOOKBACK_CONFIG) config: LookbackConfig,
+  ) {
+    this.writer = new GroupCommitWriter((rows) => this.insert(rows), { maxRows: config.groupCommitMaxRows, maxInFlight: 3 }, ({ rows, ms }) => {
+      metrics.batchRows.observe({ table: 'installs' }, rows);
+      metrics.batchSeconds.observe({ table: 'installs' }, ms / 1000);
+    });
+  }
+
+  /** Commits the install (or finds the one already sent with this installId), then asks for attribution. */
+  async accept(dto: InstallDto, request: { ip: string | undefined; userAgent: string | undefined }): Promise<Accepted> {
+    const installedAt = new Date(dto.installedAt);
+    if (installedAt.getTime() > Date.now() + MAX_FUTURE_MS) {
+      throw invalid('installed_at_in_future', 'installedAt is in the future.', 'installedAt');
+    }
+    const device = normalizeDevice(dto.device);
+    const userAgent = (dto.userAgent ?? request.userAgent ?? '').slice(0, 1024) || null;
+    const accepted = await this.writer.write({
+      id: uuidv7(),
+      appId: dto.appId.toLowerCase(),
+      installId: dto.installId,
+      installedAt,
+      gaid: device.gaid ?? null,
+      idfa: device.idfa ?? null,
+      idfv: device.idfv ?? null,
+      androidId: device.androidId ?? null,
+      ip: dto.ip ?? request.ip ?? null,
+      userAgent,
+      uaKey: normalizeUserAgent(userAgent) ?? null,
+      referrer: dto.referrer ?? null,
+      consentAttribution: dto.consent?.attribution ?? null,
+      consentRetargeting: dto.consent?.retargeting ?? null,
+    });
+    if (accepted.created) {
+      metrics.installs.inc();
+      const queued = await enqueueAfterCommit(this.attribution, ATTRIBUTE_INSTALL_JOB, { installId: accepted.id }, accepted.id);
+      if (!queued) metrics.enqueueFailures.inc({ queue: ATTRIBUTION_QUEUE });
+    }
+    return accepted;
+  }
+
+  private async insert(rows: InstallRow[]): Promise<Accepted[]> {
+    const inserted: { id: string; app_id: string; install_id: string }[] = await this.db.query(
+      `INSERT INTO installs (id, app_id, install_id, installed_at, gaid, idfa, idfv, android_id, ip, user_agent, ua_key,
+                             referrer, consent_attribution, consent_retargeting)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[],
+                            $8::text[], $9::inet[], $10::text[], $11::text[], $12::text[], $13::boolean[], $14::boolean[])
+       ON CONFLICT (app_id, install_id) DO NOTHING
+       RETURNING id, app_id, install_id`,
+      [
+        rows.map((r) => r.id),
+        rows.map((r) => r.appId),
+        rows.map((r) => r.installId),
+        rows.map((r) => r.installedAt),
+        rows.map((r) => r.gaid),
+        rows.map((r) => r.idfa),
+        rows.map((r) => r.idfv),
+        rows.map((r) => r.androidId),
+        rows.map((r) => r.ip),
+        rows.map((r) => r.userAgent),
+        rows.map((r) => r.uaKey),
+        rows.map((r) => r.referrer),
+        rows.map((r) => r.consentAttribution),
+        rows.map((r) => r.consentRetargeting),
+      ],
+    );
+    const createdIds = new Set(inserted.map((r) => r.id));
+    const missing = rows.filter((r) => !createdIds.has(r.id));
+    const existing = new Map<string, { id: string; status: InstallStatus }>();
+    if (missing.length > 0) {
+      // A new statement sees rows that a concurrent batch committed while ours waited on the conflict.
+      const found: { id: string; app_id: string; install_id: string; status: InstallStatus }[] = await this.db.query(
+        `SELECT i.id, i.app_id, i.install_id, i.status
+           FROM installs i
+           JOIN unnest($1::uuid[], $2::text[]) AS k(app_id, install_id)
+             ON i.app_id = k.app_id AND i.install_id = k.install_id`,
+        [missing.map((r) => r.appId), missing.map((r) => r.installId)],
+      );
+      for (const f of found) existing.set(`${f.app_id}\u0000${f.install_id}`, { id: f.id, status: f.status });
+    }
+    return rows.map((r) => {
+      if (createdIds.has(r.id)) return { id: r.id, status: 'pending' as const, created: true };
+      const e = existing.get(`${r.appId}\u0000${r.installId}`);
+      if (!e) throw new Error(`install ${r.installId} neither inserted nor found`);
+      return { ...e, created: false };
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.writer.close();
+  }
+}

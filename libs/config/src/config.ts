@@ -1,0 +1,148 @@
+// The environment schema: read process.env once at start, validate, and hand out a typed, frozen object.
+
+export interface LookbackConfig {
+  databaseUrl: string;
+  redisUrl: string;
+  adminApiKey: string | undefined;
+  publicTrackingUrl: string;
+  outboundAllowPrivate: boolean;
+  trustProxy: boolean | number | string;
+  ingestionPort: number;
+  adminPort: number;
+  workerHealthPort: number;
+  /** BullMQ key prefix; a Redis Cluster deployment wraps it in a hash tag, e.g. `{lookback}`. */
+  queuePrefix: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Largest accepted request body, in bytes. */
+  bodyLimitBytes: number;
+  /** How long ingestion may serve a campaign or app from memory before reading it again. */
+  cacheTtlMs: number;
+  /** Group-commit writer: most rows per statement. */
+  groupCommitMaxRows: number;
+  /** Timeout of one outbound postback or webhook call. */
+  outboundTimeoutMs: number;
+  /** Delivery attempts before a postback is marked failed. */
+  deliveryAttempts: number;
+  /** First retry delay of a delivery; each further retry waits twice as long. */
+  deliveryBackoffMs: number;
+  /** A pending install or delivery older than this is handed to the queue again by the reconciler. */
+  reconcileAfterMs: number;
+  /** How often the worker runs the reconciler. */
+  reconcileEveryMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    expected: string,
+    got: string,
+  ) {
+    super(`Invalid configuration: ${variable}=${JSON.stringify(got)} — ${expected}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string, fallback: string): string {
+  const v = env[name];
+  return v === undefined || v === '' ? fallback : v;
+}
+
+function url(env: Env, name: string, fallback: string, protocols: string[]): string {
+  const v = str(env, name, fallback);
+  let parsed: URL;
+  try {
+    parsed = new URL(v);
+  } catch {
+    throw new ConfigError(name, `expected a URL (${protocols.join(' or ')})`, v);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `expected a URL with protocol ${protocols.join(' or ')}`, v);
+  }
+  return v;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  if (!/^\d+$/.test(v.trim()) || Number(v) < min || Number(v) > max) {
+    throw new ConfigError(name, `expected a whole number from ${min} to ${max}`, v);
+  }
+  return Number(v);
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  const lower = v.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(lower)) return true;
+  if (['false', '0', 'no'].includes(lower)) return false;
+  throw new ConfigError(name, 'expected true or false', v);
+}
+
+const PROXY_NAMES = /^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+)$/;
+
+function trustProxy(env: Env): boolean | number | string {
+  const v = str(env, 'TRUST_PROXY', 'loopback').trim();
+  if (v === 'true' || v === 'false') return v === 'true';
+  if (/^\d+$/.test(v)) return Number(v);
+  const parts = v.split(',').map((p) => p.trim());
+  if (parts.every((p) => PROXY_NAMES.test(p))) return parts.join(',');
+  throw new ConfigError(
+    'TRUST_PROXY',
+    'expected true, false, a hop count, or a comma list of addresses, CIDRs, loopback, linklocal, uniquelocal',
+    v,
+  );
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function loadConfig(env: Env = process.env): LookbackConfig {
+  const adminApiKey = env.ADMIN_API_KEY === '' ? undefined : env.ADMIN_API_KEY;
+  if (adminApiKey !== undefined && adminApiKey.length < 16) {
+    throw new ConfigError('ADMIN_API_KEY', 'expected at least 16 characters', '<hidden>');
+  }
+  const logLevel = str(env, 'LOG_LEVEL', 'info');
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}`, logLevel);
+  }
+  const publicTrackingUrl = url(env, 'PUBLIC_TRACKING_URL', 'http://localhost:3000', ['http:', 'https:']).replace(
+    /\/+$/,
+    '',
+  );
+  return Object.freeze({
+    databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/lookback', ['postgres:', 'postgresql:']),
+    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    adminApiKey,
+    publicTrackingUrl,
+    outboundAllowPrivate: bool(env, 'OUTBOUND_ALLOW_PRIVATE', false),
+    trustProxy: trustProxy(env),
+    ingestionPort: int(env, 'INGESTION_PORT', 3000, 0, 65535),
+    adminPort: int(env, 'ADMIN_PORT', 3001, 0, 65535),
+    workerHealthPort: int(env, 'WORKER_HEALTH_PORT', 3002, 0, 65535),
+    queuePrefix: str(env, 'QUEUE_PREFIX', 'lookback'),
+    logLevel: logLevel as LookbackConfig['logLevel'],
+    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    cacheTtlMs: int(env, 'CACHE_TTL_MS', 5000, 0, 3_600_000),
+    groupCommitMaxRows: int(env, 'GROUP_COMMIT_MAX_ROWS', 500, 1, 10_000),
+    outboundTimeoutMs: int(env, 'OUTBOUND_TIMEOUT_MS', 5000, 100, 120_000),
+    deliveryAttempts: int(env, 'DELIVERY_ATTEMPTS', 10, 1, 100),
+    deliveryBackoffMs: int(env, 'DELIVERY_BACKOFF_MS', 5000, 10, 3_600_000),
+    reconcileAfterMs: int(env, 'RECONCILE_AFTER_MS', 60_000, 1000, 86_400_000),
+    reconcileEveryMs: int(env, 'RECONCILE_EVERY_MS', 30_000, 1000, 86_400_000),
+  });
+}
+
+/** For `main.ts`: a bad value prints one line naming the variable and stops the process. */
+export function loadConfigOrExit(env: Env = process.env): LookbackConfig {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}

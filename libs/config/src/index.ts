@@ -1,0 +1,2 @@
+export { loadConfig, loadConfigOrExit, ConfigError, type LookbackConfig } from './config';
+export { ConfigModule, LOOKBACK_CONFIG } from './config.module';

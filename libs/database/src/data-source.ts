@@ -1,0 +1,38 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { ApiKeyEntity } from './entities/api-key.entity';
+import { AppEntity } from './entities/app.entity';
+import { CampaignEntity } from './entities/campaign.entity';
+import { DeliveryAttemptEntity, DeliveryEntity } from './entities/delivery.entity';
+import { InstallEntity } from './entities/install.entity';
+import { NetworkEntity } from './entities/network.entity';
+import { CreateCoreSchema1764547200000 } from './migrations/1764547200000-CreateCoreSchema';
+
+export const ENTITIES = [
+  ApiKeyEntity,
+  AppEntity,
+  NetworkEntity,
+  CampaignEntity,
+  InstallEntity,
+  DeliveryEntity,
+  DeliveryAttemptEntity,
+];
+
+export const MIGRATIONS = [CreateCoreSchema1764547200000];
+
+export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: databaseUrl,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: ['error'],
+    extra: { max: poolSize, connectionTimeoutMillis: 5000, application_name: 'lookback' },
+  };
+}
+
+export function createDataSource(databaseUrl: string, poolSize?: number): DataSource {
+  return new DataSource(dataSourceOptions(databaseUrl, poolSize));
+}

@@ -1,0 +1,24 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
+import { dataSourceOptions, ENTITIES } from './data-source';
+
+@Module({})
+export class DatabaseModule {
+  static forRoot(poolSize = 10): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          inject: [LOOKBACK_CONFIG],
+          useFactory: (config: LookbackConfig) => ({
+            ...dataSourceOptions(config.databaseUrl, poolSize),
+            migrationsRun: false,
+          }),
+        }),
+        TypeOrmModule.forFeature(ENTITIES),
+      ],
+      exports: [TypeOrmModule],
+    };
+  }
+}

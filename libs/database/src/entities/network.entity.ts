@@ -1,0 +1,25 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+@Entity({ name: 'networks' })
+export class NetworkEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('text')
+  name!: string;
+
+  @Column('text', { name: 'install_postback_url', nullable: true })
+  installPostbackUrl!: string | null;
+
+  @Column('text', { name: 'event_postback_url', nullable: true })
+  eventPostbackUrl!: string | null;
+
+  @Column('text', { name: 'postback_events', array: true, default: () => "'{}'" })
+  postbackEvents!: string[];
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,103 @@
+/**
+ * Group commit: rows from concurrent requests are written together, one statement per batch, and each
+ * caller's promise settles only when the statement holding its row has committed. With one flush in
+ * flight, new rows gather behind it; so under light load a row is written at once (no added latency) and
+ * under heavy load batches grow by themselves up to `maxRows`. A failed batch fails every caller in it —
+ * nobody is told "stored" for a row that is not.
+ */
+export interface GroupCommitOptions {
+  /** Most rows in one statement. */
+  maxRows: number;
+  /** Batches written at the same time (each takes a pool connection). */
+  maxInFlight: number;
+  /** Extra wait before a flush while fewer than maxRows are queued; 0 flushes as soon as a slot is free. */
+  lingerMs?: number;
+}
+
+export interface BatchStats {
+  rows: number;
+  ms: number;
+}
+
+interface Pending<T, R> {
+  row: T;
+  resolve: (result: R) => void;
+  reject: (err: unknown) => void;
+}
+
+export class GroupCommitWriter<T, R> {
+  private queue: Pending<T, R>[] = [];
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly idleWaiters: (() => void)[] = [];
+
+  constructor(
+    /** Writes the rows in one statement and returns one result per row, in order. */
+    private readonly flushBatch: (rows: T[]) => Promise<R[]>,
+    private readonly options: GroupCommitOptions,
+    private readonly onBatch: (stats: BatchStats) => void = () => {},
+  ) {}
+
+  write(row: T): Promise<R> {
+    if (this.closed) return Promise.reject(new Error('group-commit writer is closed'));
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ row, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Stops taking rows and waits for the ones taken to be written. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.queue.length > 0 && this.inFlight < this.options.maxInFlight) this.flush();
+    if (this.queue.length === 0 && this.inFlight === 0) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private schedule(): void {
+    if (this.inFlight >= this.options.maxInFlight) return; // the flush in flight will pick these up
+    const linger = this.options.lingerMs ?? 0;
+    if (this.queue.length >= this.options.maxRows || linger === 0) {
+      this.flush();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.flush();
+      }, linger);
+    }
+  }
+
+  private flush(): void {
+    if (this.queue.length === 0) return;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const batch = this.queue.splice(0, this.options.maxRows);
+    this.inFlight++;
+    const started = performance.now();
+    this.flushBatch(batch.map((p) => p.row))
+      .then(
+        (results) => {
+          if (results.length !== batch.length) {
+            throw new Error(`group-commit flush returned ${results.length} results for ${batch.length} rows`);
+          }
+          batch.forEach((p, i) => p.resolve(results[i]));
+        },
+      )
+      .catch((err: unknown) => batch.forEach((p) => p.reject(err)))
+      .finally(() => {
+        this.inFlight--;
+        this.onBatch({ rows: batch.length, ms: performance.now() - started });
+        if (this.queue.length > 0) {
+          if (this.closed) this.flush();
+          else this.schedule();
+        } else if (this.inFlight === 0) {
+          this.idleWaiters.splice(0).forEach((w) => w());
+        }
+      });
+  }
+}

@@ -1,0 +1,15 @@
+export { ApiKeyEntity, type ApiScope } from './entities/api-key.entity';
+export { AppEntity, type Platform } from './entities/app.entity';
+export { NetworkEntity } from './entities/network.entity';
+export { CampaignEntity, type CampaignStatus } from './entities/campaign.entity';
+export { InstallEntity, type InstallStatus } from './entities/install.entity';
+export {
+  DeliveryEntity,
+  DeliveryAttemptEntity,
+  type DeliveryKind,
+  type DeliveryStatus,
+} from './entities/delivery.entity';
+export { createDataSource, dataSourceOptions, ENTITIES, MIGRATIONS } from './data-source';
+export { migrate, ensureDatabase } from './migrate';
+export { GroupCommitWriter, type GroupCommitOptions, type BatchStats } from './group-commit';
+export { DatabaseModule } from './database.module';

@@ -1,0 +1,316 @@
+/**
+ * The attribution decision: given one install and the touches that could have earned it, which campaign
+ * gets the credit and why. Pure: no clock, no I/O. The worker loads the inputs; replay and the simulator
+ * call the same function, so a decision is reproducible from its inputs alone.
+ */
+
+export type MatchType = 'click_id' | 'device_id' | 'fingerprint' | 'view_through';
+export type DecisionStatus = 'attributed' | 'organic' | 'rejected' | 'reinstall';
+
+/** Rules in priority order: inside the first rule that matches, the latest touch wins. */
+export const RULES: readonly MatchType[] = ['click_id', 'device_id', 'fingerprint', 'view_through'];
+
+export interface Touch {
+  id: string;
+  kind: 'click' | 'impression';
+  campaignId: string;
+  ts: Date;
+  gaid?: string;
+  idfa?: string;
+  ip?: string;
+  uaKey?: string;
+}
+
+export interface CampaignWindows {
+  clickLookbackHours: number;
+  viewLookbackHours: number;
+  fingerprintLookbackHours: number;
+}
+
+export interface InstallFacts {
+  installedAt: Date;
+  gaid?: string;
+  idfa?: string;
+  /** The Lookback click id named in the referrer. */
+  referrerClickId?: string;
+  ip?: string;
+  uaKey?: string;
+  /** `consent.attribution`; only an explicit `false` forbids fingerprinting. */
+  consentAttribution?: boolean | null;
+}
+
+export interface AppRules {
+  minCtitSeconds: number;
+  reattributionDays: number;
+}
+
+export interface PriorInstall {
+  id: string;
+  installedAt: Date;
+}
+
+export interface DecisionInput {
+  install: InstallFacts;
+  touches: readonly Touch[];
+  campaigns: ReadonlyMap<string, CampaignWindows>;
+  app: AppRules;
+  /** The latest earlier install of the same app by the same device, if any. */
+  priorInstall?: PriorInstall;
+}
+
+export type LossReason =
+  | 'after_install'
+  | 'outside_window'
+  | 'lower_priority_rule'
+  | 'older_touch'
+  | 'no_consent'
+  | 'fingerprint_off'
+  | 'unknown_campaign';
+
+export interface CandidateOutcome {
+  touchId: string;
+  kind: Touch['kind'];
+  campaignId: string;
+  ts: string;
+  rule: MatchType;
+  won: boolean;
+  reason?: LossReason;
+}
+
+export interface Explanation {
+  summary: string;
+  rule: MatchType | null;
+  winner: {
+    touchId: string;
+    kind: Touch['kind'];
+    campaignId: string;
+    ts: string;
+    lookbackHours: number;
+  } | null;
+  ctitSeconds: number | null;
+  rejection?: { reason: 'click_injection'; minCtitSeconds: number };
+  reinstallOf?: { installId: string; installedAt: string; reattributionDays: number };
+  candidates: CandidateOutcome[];
+}
+
+export interface Decision {
+  status: DecisionStatus;
+  matchType: MatchType | null;
+  campaignId: string | null;
+  touchId: string | null;
+  touchKind: Touch['kind'] | null;
+  ctitSeconds: number | null;
+  explanation: Explanation;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** Which rules a touch could satisfy for this install, ignoring windows (those are checked after). */
+function rulesOf(touch: Touch, install: InstallFacts): MatchType[] {
+  const out: MatchType[] = [];
+  const sameDevice =
+    (install.gaid !== undefined && touch.gaid === install.gaid) ||
+    (install.idfa !== undefined && touch.idfa === install.idfa);
+  if (touch.kind === 'click') {
+    if (install.referrerClickId !== undefined && touch.id === install.referrerClickId) out.push('click_id');
+    if (sameDevice) out.push('device_id');
+    if (
+      install.ip !== undefined &&
+      install.uaKey !== undefined &&
+      touch.ip === install.ip &&
+      touch.uaKey === install.uaKey
+    ) {
+      out.push('fingerprint');
+    }
+  } else if (sameDevice) {
+    out.push('view_through');
+  }
+  return out;
+}
+
+function windowHours(rule: MatchType, w: CampaignWindows): number {
+  switch (rule) {
+    case 'click_id':
+    case 'device_id':
+      return w.clickLookbackHours;
+    case 'fingerprint':
+      return w.fingerprintLookbackHours;
+    case 'view_through':
+      return w.viewLookbackHours;
+  }
+}
+
+/** Later touch first; equal times fall back to the id so the same inputs always give the same winner. */
+function newerFirst(a: Touch, b: Touch): number {
+  const dt = b.ts.getTime() - a.ts.getTime();
+  if (dt !== 0) return dt;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+const RULE_WORDS: Record<MatchType, string> = {
+  click_id: 'the referrer named its click id',
+  device_id: 'the same advertising id clicked',
+  fingerprint: 'the same IP address and device clicked',
+  view_through: 'the same advertising id saw an impression',
+};
+
+export function decideAttribution(input: DecisionInput): Decision {
+  const { install, app } = input;
+  const installedMs = install.installedAt.getTime();
+
+  if (input.priorInstall) {
+    const ageMs = installedMs - input.priorInstall.installedAt.getTime();
+    if (ageMs >= 0 && ageMs <= app.reattributionDays * DAY_MS) {
+      return {
+        status: 'reinstall',
+        matchType: null,
+        campaignId: null,
+        touchId: null,
+        touchKind: null,
+        ctitSeconds: null,
+        explanation: {
+          summary: `Reinstall: this device installed the app on ${input.priorInstall.installedAt.toISOString()}, inside the ${app.reattributionDays}-day reattribution window, so it is not attributed again.`,
+          rule: null,
+          winner: null,
+          ctitSeconds: null,
+          reinstallOf: {
+            installId: input.priorInstall.id,
+            installedAt: input.priorInstall.installedAt.toISOString(),
+            reattributionDays: app.reattributionDays,
+          },
+          candidates: [],
+        },
+      };
+    }
+  }
+
+  // Each touch is judged under every rule it could satisfy; it lands in the best rule it is eligible for.
+  const eligible = new Map<MatchType, Touch[]>(RULES.map((r) => [r, []]));
+  const losses: CandidateOutcome[] = [];
+  const fingerprintAllowed = install.consentAttribution !== false;
+
+  for (const touch of input.touches) {
+    const rules = rulesOf(touch, install);
+    if (rules.length === 0) continue;
+    const windows = input.campaigns.get(touch.campaignId);
+    let placed = false;
+    let firstReason: { rule: MatchType; reason: LossReason } | undefined;
+    for (const rule of rules) {
+      let reason: LossReason | undefined;
+      const ageMs = installedMs - touch.ts.getTime();
+      if (!windows) reason = 'unknown_campaign';
+      // "Before installedAt": a touch at the install's own instant did not cause it.
+      else if (ageMs <= 0) reason = 'after_install';
+      else if (rule === 'fingerprint' && !fingerprintAllowed) reason = 'no_consent';
+      else if (rule === 'fingerprint' && windows.fingerprintLookbackHours === 0) reason = 'fingerprint_off';
+      else if (ageMs > windowHours(rule, windows) * HOUR_MS) reason = 'outside_window';
+      if (reason === undefined) {
+        eligible.get(rule)!.push(touch);
+        placed = true;
+        break;
+      }
+      firstReason ??= { rule, reason };
+    }
+    if (!placed && firstReason) losses.push(outcome(touch, firstReason.rule, false, firstReason.reason));
+  }
+
+  let winner: Touch | undefined;
+  let winningRule: MatchType | undefined;
+  const candidates: CandidateOutcome[] = [];
+  for (const rule of RULES) {
+    const touches = eligible.get(rule)!.sort(newerFirst);
+    for (const touch of touches) {
+      if (!winner) {
+        winner = touch;
+        winningRule = rule;
+        candidates.push(outcome(touch, rule, true));
+      } else {
+        candidates.push(outcome(touch, rule, false, rule === winningRule ? 'older_touch' : 'lower_priority_rule'));
+      }
+    }
+  }
+  // Losers in a fixed order (newest first), so the explanation does not depend on how touches were loaded.
+  candidates.push(...losses.sort((a, b) => (a.ts === b.ts ? (a.touchId < b.touchId ? 1 : -1) : a.ts < b.ts ? 1 : -1)));
+
+  if (!winner || !winningRule) {
+    return {
+      status: 'organic',
+      matchType: null,
+      campaignId: null,
+      touchId: null,
+      touchKind: null,
+      ctitSeconds: null,
+      explanation: {
+        summary:
+          candidates.length === 0
+            ? 'Organic: no click or impression matched this install.'
+            : `Organic: ${candidates.length} touch(es) matched the device but none counted (${[...new Set(candidates.map((c) => c.reason))].join(', ')}).`,
+        rule: null,
+        winner: null,
+        ctitSeconds: null,
+        candidates,
+      },
+    };
+  }
+
+  const windows = input.campaigns.get(winner.campaignId)!;
+  const lookbackHours = windowHours(winningRule, windows);
+  const ctitSeconds = Math.floor((installedMs - winner.ts.getTime()) / 1000);
+  const winnerView = {
+    touchId: winner.id,
+    kind: winner.kind,
+    campaignId: winner.campaignId,
+    ts: winner.ts.toISOString(),
+    lookbackHours,
+  };
+  const lost = candidates.length - 1;
+  const base = `${winner.kind === 'click' ? 'Click' : 'Impression'} ${winner.id} of campaign ${winner.campaignId} at ${winnerView.ts}, ${ctitSeconds} s before the install: ${RULE_WORDS[winningRule]} within the ${lookbackHours} h lookback`;
+
+  if (winner.kind === 'click' && ctitSeconds < app.minCtitSeconds) {
+    return {
+      status: 'rejected',
+      matchType: winningRule,
+      campaignId: winner.campaignId,
+      touchId: winner.id,
+      touchKind: winner.kind,
+      ctitSeconds,
+      explanation: {
+        summary: `Rejected as click injection: ${base}, but a click-to-install time of ${ctitSeconds} s is under the app's minimum of ${app.minCtitSeconds} s.`,
+        rule: winningRule,
+        winner: winnerView,
+        ctitSeconds,
+        rejection: { reason: 'click_injection', minCtitSeconds: app.minCtitSeconds },
+        candidates,
+      },
+    };
+  }
+
+  return {
+    status: 'attributed',
+    matchType: winningRule,
+    campaignId: winner.campaignId,
+    touchId: winner.id,
+    touchKind: winner.kind,
+    ctitSeconds,
+    explanation: {
+      summary: `Attributed by ${winningRule}: ${base}.${lost > 0 ? ` ${lost} other touch(es) lost.` : ''}`,
+      rule: winningRule,
+      winner: winnerView,
+      ctitSeconds,
+      candidates,
+    },
+  };
+}
+
+function outcome(touch: Touch, rule: MatchType, won: boolean, reason?: LossReason): CandidateOutcome {
+  return {
+    touchId: touch.id,
+    kind: touch.kind,
+    campaignId: touch.campaignId,
+    ts: touch.ts.toISOString(),
+    rule,
+    won,
+    ...(reason ? { reason } : {}),
+  };
+}

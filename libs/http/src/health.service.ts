@@ -1,0 +1,68 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Redis } from 'ioredis';
+import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
+
+export interface HealthReport {
+  status: 'ok' | 'down';
+  db: 'up' | 'down';
+  redis: 'up' | 'down';
+}
+
+const TIMEOUT_MS = 1500;
+
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('timeout')), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Checks the two dependencies every process needs; a down one is named in the report. */
+@Injectable()
+export class HealthService implements OnModuleDestroy {
+  private readonly redis: Redis;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(LOOKBACK_CONFIG) config: LookbackConfig,
+  ) {
+    // Its own connection, failing fast: the queue connections wait forever by design, a health check must not.
+    this.redis = new Redis(config.redisUrl, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: TIMEOUT_MS,
+      retryStrategy: () => 1000,
+    });
+    this.redis.on('error', () => undefined);
+    this.redis.connect().catch(() => undefined);
+  }
+
+  async check(): Promise<HealthReport> {
+    const [db, redis] = await Promise.all([
+      within(this.dataSource.query('SELECT 1'), TIMEOUT_MS).then(
+        () => 'up' as const,
+        () => 'down' as const,
+      ),
+      within(this.redis.ping(), TIMEOUT_MS).then(
+        () => 'up' as const,
+        () => 'down' as const,
+      ),
+    ]);
+    return { status: db === 'up' && redis === 'up' ? 'ok' : 'down', db, redis };
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.redis.disconnect();
+  }
+}

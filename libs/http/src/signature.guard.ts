@@ -1,0 +1,43 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { LookbackError, invalid, isUuid, verifyBodySignature } from '@app/domain';
+
+/** Finds an app's SDK secret; provided by the app that uses the guard (ingestion caches it). */
+export interface SdkSecretResolver {
+  sdkSecret(appId: string): Promise<string | undefined>;
+}
+export const SDK_SECRET_RESOLVER = Symbol('SDK_SECRET_RESOLVER');
+
+/**
+ * Authenticates a signed request before anything else reads it: `X-Lookback-Signature: sha256=<hex>` is an
+ * HMAC of the raw body with the app's secret. Runs before validation, so an unsigned request learns nothing
+ * about what a valid body looks like.
+ */
+@Injectable()
+export class SignatureGuard implements CanActivate {
+  constructor(@Inject(SDK_SECRET_RESOLVER) private readonly secrets: SdkSecretResolver) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<FastifyRequest & { rawBody?: Buffer }>();
+    const body = req.body as Record<string, unknown> | undefined;
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw invalid('invalid_body', 'The body must be a JSON object.');
+    }
+    const appId = body.appId;
+    if (!isUuid(appId)) throw invalid('invalid_field', 'appId must be a UUID.', 'appId');
+    const secret = await this.secrets.sdkSecret(appId.toLowerCase());
+    if (secret === undefined) {
+      throw new LookbackError('not_found', 'app_not_found', 'No app with that id.', 'appId');
+    }
+    const header = req.headers['x-lookback-signature'];
+    const raw = req.rawBody;
+    if (!raw || !verifyBodySignature(secret, raw, Array.isArray(header) ? header[0] : header)) {
+      throw new LookbackError(
+        'unauthorized',
+        'invalid_signature',
+        'X-Lookback-Signature must be sha256=<hex HMAC-SHA256 of the raw body with the app secret>.',
+      );
+    }
+    return true;
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * Queue and job names live in Redis and outlive a deploy: they are contracts, spelled here once.
+ * Every producer passes `jobId` = the row id the job is about, so enqueueing twice runs once.
+ */
+export const ATTRIBUTION_QUEUE = 'attribution';
+export const ATTRIBUTE_INSTALL_JOB = 'attribute-install';
+export interface AttributeInstallJob {
+  installId: string;
+}
+
+export const DELIVERY_QUEUE = 'deliveries';
+export const DELIVER_JOB = 'deliver';
+export interface DeliverJob {
+  deliveryId: string;
+}
+
+export const MAINTENANCE_QUEUE = 'maintenance';
+export const RECONCILE_JOB = 'reconcile';
+export const ENSURE_PARTITIONS_JOB = 'ensure-partitions';
+
+export const ALL_QUEUES = [ATTRIBUTION_QUEUE, DELIVERY_QUEUE, MAINTENANCE_QUEUE] as const;
+
+/**
+ * Completed jobs are removed so a later enqueue with the same id (the reconciler re-offering a row that is
+ * still pending in PostgreSQL) is not silently ignored; PostgreSQL, not Redis, records what happened.
+ */
+export const DEFAULT_JOB_OPTIONS = {
+  removeOnComplete: true,
+  removeOnFail: 1000,
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1000 },
+} as const;
+
+/** Deliveries retry longer than other jobs: an ad network's endpoint may be down for hours. */
+export function deliveryJobOptions(config: { deliveryAttempts: number; deliveryBackoffMs: number }) {
+  return {
+    attempts: config.deliveryAttempts,
+    backoff: { type: 'exponential', delay: config.deliveryBackoffMs },
+  } as const;
+}
