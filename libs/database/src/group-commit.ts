@@ -80,15 +80,14 @@ export class GroupCommitWriter<T, R> {
     this.inFlight++;
     const started = performance.now();
     this.flushBatch(batch.map((p) => p.row))
-      .then(
-        (results) => {
-          if (results.length !== batch.length) {
-            throw new Error(`group-commit flush returned ${results.length} results for ${batch.length} rows`);
-          }
-          batch.forEach((p, i) => p.resolve(results[i]));
-        },
+      .then<unknown, unknown>(
+        (results) => settle(batch, results),
+        // One bad row must not fail its neighbours: write them one by one, so each caller gets its own answer.
+        (err: unknown) =>
+          batch.length === 1
+            ? batch[0].reject(err)
+            : Promise.all(batch.map((p) => this.flushBatch([p.row]).then((r) => settle([p], r), p.reject))),
       )
-      .catch((err: unknown) => batch.forEach((p) => p.reject(err)))
       .finally(() => {
         this.inFlight--;
         this.onBatch({ rows: batch.length, ms: performance.now() - started });
@@ -100,4 +99,13 @@ export class GroupCommitWriter<T, R> {
         }
       });
   }
+}
+
+function settle<T, R>(batch: Pending<T, R>[], results: R[]): void {
+  if (results.length !== batch.length) {
+    const err = new Error(`group-commit flush returned ${results.length} results for ${batch.length} rows`);
+    batch.forEach((p) => p.reject(err));
+    return;
+  }
+  batch.forEach((p, i) => p.resolve(results[i]));
 }

@@ -19,6 +19,14 @@ export class SignatureGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<FastifyRequest & { rawBody?: Buffer }>();
+    const type = req.headers['content-type'] ?? '';
+    if (!/^application\/json\b/i.test(type)) {
+      throw new LookbackError('unsupported_media_type', 'unsupported_media_type', 'Send the body as application/json.');
+    }
+    // PostgreSQL text cannot hold NUL; refuse it here rather than fail a whole group-commit batch later.
+    if (req.rawBody?.includes('\\u0000')) {
+      throw invalid('invalid_body', 'Strings must not contain NUL (\\u0000) characters.');
+    }
     const body = req.body as Record<string, unknown> | undefined;
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw invalid('invalid_body', 'The body must be a JSON object.');

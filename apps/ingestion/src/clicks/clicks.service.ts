@@ -18,7 +18,8 @@ function param(query: TrackingQuery, name: string): string | null {
   let v = query[name];
   if (Array.isArray(v)) v = v[0];
   if (typeof v !== 'string') return null;
-  const t = v.trim();
+  // NUL cannot be stored in PostgreSQL text; it never carries meaning in a tracking parameter.
+  const t = v.replace(/\u0000/g, '').trim();
   return t === '' ? null : t.slice(0, MAX_PARAM);
 }
 
@@ -46,7 +47,7 @@ export class ClicksService {
     if (campaign.status !== 'active') return location;
 
     const subs = ['sub1', 'sub2', 'sub3', 'sub4', 'sub5'].map((s) => param(query, s));
-    const userAgent = ctx.userAgent ? ctx.userAgent.slice(0, 1024) : null;
+    const userAgent = ctx.userAgent ? ctx.userAgent.replace(/\u0000/g, '').slice(0, 1024) : null;
     try {
       await this.writer.writeClick({
         id,

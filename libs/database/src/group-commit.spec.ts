@@ -1,0 +1,68 @@
+import { GroupCommitWriter } from './group-commit';
+
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+describe('GroupCommitWriter', () => {
+  it('writes concurrent rows in few statements and answers each caller with its own result', async () => {
+    const batches: number[][] = [];
+    const writer = new GroupCommitWriter<number, number>(
+      async (rows) => {
+        batches.push(rows);
+        await tick();
+        return rows.map((r) => r * 10);
+      },
+      { maxRows: 50, maxInFlight: 1 },
+    );
+    const results = await Promise.all(Array.from({ length: 120 }, (_, i) => writer.write(i)));
+    expect(results).toEqual(Array.from({ length: 120 }, (_, i) => i * 10));
+    expect(batches.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 120 }, (_, i) => i));
+    expect(batches[0]).toEqual([0]); // an idle writer does not wait: the first row goes alone
+    expect(batches.length).toBeLessThanOrEqual(4);
+    expect(Math.max(...batches.map((b) => b.length))).toBe(50);
+  });
+
+  it('does not resolve a caller before its statement has finished', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const writer = new GroupCommitWriter<string, string>(async (rows) => {
+      await gate;
+      return rows;
+    }, { maxRows: 10, maxInFlight: 1 });
+    let settled = false;
+    const p = writer.write('a').then(() => (settled = true));
+    await tick();
+    expect(settled).toBe(false);
+    release();
+    await p;
+    expect(settled).toBe(true);
+  });
+
+  it('isolates a bad row: its neighbours in the batch still succeed, only its caller fails', async () => {
+    const writer = new GroupCommitWriter<string, string>(
+      async (rows) => {
+        await tick();
+        if (rows.includes('bad')) throw new Error('invalid byte sequence');
+        return rows.map((r) => r.toUpperCase());
+      },
+      { maxRows: 10, maxInFlight: 1 },
+    );
+    const first = writer.write('first'); // flushes alone; the rest gather behind it
+    const rest = ['a', 'bad', 'b'].map((r) => writer.write(r).then((v) => ({ ok: v }), (e: Error) => ({ err: e.message })));
+    await first;
+    expect(await Promise.all(rest)).toEqual([{ ok: 'A' }, { err: 'invalid byte sequence' }, { ok: 'B' }]);
+  });
+
+  it('close() writes what it has taken, then refuses more', async () => {
+    const written: number[] = [];
+    const writer = new GroupCommitWriter<number, void>(async (rows) => {
+      await tick();
+      written.push(...rows);
+      return rows.map(() => undefined);
+    }, { maxRows: 2, maxInFlight: 1 });
+    const pending = [1, 2, 3, 4, 5].map((n) => writer.write(n));
+    await writer.close();
+    await Promise.all(pending);
+    expect(written.sort()).toEqual([1, 2, 3, 4, 5]);
+    await expect(writer.write(6)).rejects.toThrow(/closed/);
+  });
+});
