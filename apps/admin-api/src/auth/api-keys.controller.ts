@@ -1,12 +1,13 @@
 import { Body, Controller, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, Length } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn } from 'class-validator';
 import type { ApiScope } from '@app/database';
+import { IsText } from '../common/fields';
 import { ApiKeysService } from './api-keys.service';
 import { RequireScope } from './scopes';
 
 export class CreateApiKeyDto {
-  @IsString() @Length(1, 200) name!: string;
+  @IsText(1, 200) name!: string;
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(2) @ArrayUnique() @IsIn(['read', 'write'], { each: true }) scopes!: ApiScope[];
 }
 

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
 import { CampaignEntity } from '@app/database';
-import { notFound, uuidv7 } from '@app/domain';
+import { LookbackError, notFound, uuidv7 } from '@app/domain';
 import { AppsService } from '../apps/apps.service';
 import { listPage } from '../common/pagination';
 import { NetworksService } from '../networks/networks.service';
@@ -44,7 +44,7 @@ export class CampaignsService {
       ...dto,
       id: uuidv7(),
       status: dto.status ?? 'active',
-      costPerInstall: dto.costPerInstall === undefined ? null : dto.costPerInstall.toFixed(4),
+      costPerInstall: dto.costPerInstall == null ? null : dto.costPerInstall.toFixed(4),
     });
     return this.view(await this.campaigns.save(campaign));
   }
@@ -59,9 +59,12 @@ export class CampaignsService {
 
   async update(id: string, dto: UpdateCampaignDto) {
     const campaign = await this.find(id);
+    if (campaign.status === 'archived') {
+      throw new LookbackError('conflict', 'campaign_archived', 'An archived campaign cannot be changed; create a new one.');
+    }
     const { costPerInstall, ...rest } = dto;
     this.campaigns.merge(campaign, rest);
-    if (costPerInstall !== undefined) campaign.costPerInstall = costPerInstall.toFixed(4);
+    if (costPerInstall !== undefined) campaign.costPerInstall = costPerInstall === null ? null : costPerInstall.toFixed(4);
     return this.view(await this.campaigns.save(campaign));
   }
 
