@@ -3,6 +3,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig, type LookbackConfig } from '../../libs/config/src';
 import { createIngestionApp } from '../../apps/ingestion/src/ingestion.app';
 import { createAdminApp } from '../../apps/admin-api/src/admin.app';
@@ -48,6 +50,7 @@ export async function startStack(env: Record<string, string> = {}, parts = { wor
     WORKER_HEALTH_PORT: '0',
     DELIVERY_BACKOFF_MS: '100',
     DELIVERY_ATTEMPTS: '4',
+    SPOOL_DIR: join(tmpdir(), `${prefix}-spool`),
     ...env,
   });
   const ingestion = await createIngestionApp(config);

@@ -9,7 +9,6 @@ import { AttributionService } from './attribution/attribution.service';
 import { DeliveryProcessor } from './deliveries/delivery.processor';
 import { DeliveryService } from './deliveries/delivery.service';
 import { HealthServer } from './health/health-server.service';
-import { MaintenanceProcessor } from './maintenance/maintenance.processor';
 import { ReconcilerService } from './maintenance/reconciler.service';
 
 @Module({})
@@ -32,7 +31,6 @@ export class WorkerModule {
         DeliveryService,
         DeliveryProcessor,
         ReconcilerService,
-        MaintenanceProcessor,
       ],
     };
   }

@@ -4,6 +4,7 @@ import { DatabaseModule } from '@app/database';
 import { HealthController, HealthService, SDK_SECRET_RESOLVER, SignatureGuard, loggingModule } from '@app/http';
 import { QueuesModule } from '@app/queues';
 import { CatalogService } from './catalog/catalog.service';
+import { ClickSpool } from './clicks/click-spool.service';
 import { ClicksController } from './clicks/clicks.controller';
 import { ClicksService } from './clicks/clicks.service';
 import { TouchWriter } from './clicks/touch-writer.service';
@@ -28,6 +29,7 @@ export class IngestionModule {
         { provide: SDK_SECRET_RESOLVER, useExisting: CatalogService },
         SignatureGuard,
         TouchWriter,
+        ClickSpool,
         ClicksService,
         InstallsService,
       ],

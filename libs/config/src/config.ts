@@ -27,6 +27,8 @@ export interface LookbackConfig {
   deliveryBackoffMs: number;
   /** A pending install or delivery older than this is handed to the queue again by the reconciler. */
   reconcileAfterMs: number;
+  /** Where ingestion spools clicks it could not commit in time; replayed into PostgreSQL when it answers again. */
+  spoolDir: string;
   /** How often the worker runs the reconciler. */
   reconcileEveryMs: number;
 }
@@ -130,6 +132,7 @@ export function loadConfig(env: Env = process.env): LookbackConfig {
     deliveryAttempts: int(env, 'DELIVERY_ATTEMPTS', 10, 1, 100),
     deliveryBackoffMs: int(env, 'DELIVERY_BACKOFF_MS', 5000, 10, 3_600_000),
     reconcileAfterMs: int(env, 'RECONCILE_AFTER_MS', 60_000, 1000, 86_400_000),
+    spoolDir: str(env, 'SPOOL_DIR', 'var/spool'),
     reconcileEveryMs: int(env, 'RECONCILE_EVERY_MS', 30_000, 1000, 86_400_000),
   });
 }

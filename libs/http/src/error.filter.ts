@@ -47,7 +47,12 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
       typeof response === 'object' && response !== null && 'message' in response
         ? String((response as { message: unknown }).message)
         : err.message;
-    return { status, body: { error: { code: CODE_BY_STATUS[status] ?? `http_${status}`, message } } };
+    // Nest's body parser reports malformed JSON as a plain 400; name it for what it is.
+    const code =
+      status === 400 && /JSON|Unexpected token|Body cannot be empty/i.test(message)
+        ? 'invalid_json'
+        : (CODE_BY_STATUS[status] ?? `http_${status}`);
+    return { status, body: { error: { code, message } } };
   }
   // Fastify's own errors (body parsing, limits, content type) carry a statusCode and an FST_ code.
   const fst = err as { statusCode?: number; code?: string; message?: string };
@@ -67,7 +72,26 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
     }
     return { status, body: { error: { code, message } } };
   }
+  if (isDependencyDown(err)) {
+    return {
+      status: 503,
+      body: { error: { code: 'unavailable', message: 'Storage is unavailable; nothing was stored. Retry shortly.' } },
+      headers: { 'retry-after': '5' },
+    };
+  }
   return { status: 500, body: { error: { code: 'internal_error', message: 'Something went wrong on our side.' } } };
+}
+
+const DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE']);
+
+/** PostgreSQL (or the network to it) is down, restarting or full: the client should retry, not give up. */
+export function isDependencyDown(err: unknown): boolean {
+  const e = err as { code?: unknown; driverError?: { code?: unknown }; message?: unknown };
+  const code = String(e?.driverError?.code ?? e?.code ?? '');
+  if (DOWN_CODES.has(code)) return true;
+  // SQLSTATE classes 08 (connection), 53 (insufficient resources), 57P (shutdown / cannot connect now).
+  if (/^(08|53|57P)/.test(code)) return true;
+  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED/i.test(String(e?.message ?? ''));
 }
 
 @Catch()

@@ -1,4 +1,4 @@
-export { ErrorFilter, toErrorResponse, type ErrorBody } from './error.filter';
+export { ErrorFilter, toErrorResponse, isDependencyDown, type ErrorBody } from './error.filter';
 export { validationPipe } from './validation';
 export { metrics, metricsRegistry, startDefaultMetrics } from './metrics';
 export { HealthService, type HealthReport } from './health.service';

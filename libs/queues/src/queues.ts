@@ -14,11 +14,7 @@ export interface DeliverJob {
   deliveryId: string;
 }
 
-export const MAINTENANCE_QUEUE = 'maintenance';
-export const RECONCILE_JOB = 'reconcile';
-export const ENSURE_PARTITIONS_JOB = 'ensure-partitions';
-
-export const ALL_QUEUES = [ATTRIBUTION_QUEUE, DELIVERY_QUEUE, MAINTENANCE_QUEUE] as const;
+export const ALL_QUEUES = [ATTRIBUTION_QUEUE, DELIVERY_QUEUE] as const;
 
 /**
  * Completed jobs are removed so a later enqueue with the same id (the reconciler re-offering a row that is

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
@@ -14,14 +14,21 @@ import {
 } from '@app/queues';
 
 const BATCH = 1000;
+const RECONCILE_LOCK = 7_346_221_907;
+const PARTITIONS_EVERY_MS = 6 * 3_600_000;
 
 /**
  * PostgreSQL is the system of record and Redis holds only work in flight. Anything still pending long after
  * it was written (Redis lost, enqueue timed out, a job failed for good) is offered to the queue again.
+ * It runs on a timer in every worker, not as a BullMQ repeatable job: a schedule kept in Redis would vanish
+ * with the very Redis data it is meant to recover. A PostgreSQL advisory lock lets one worker at a time work.
  */
 @Injectable()
-export class ReconcilerService {
+export class ReconcilerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('reconciler');
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private lastPartitionCheck = 0;
 
   constructor(
     private readonly db: DataSource,
@@ -29,6 +36,42 @@ export class ReconcilerService {
     @InjectQueue(DELIVERY_QUEUE) private readonly deliveries: Queue,
     @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
   ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.running ??= this.tick().finally(() => (this.running = undefined));
+    }, this.config.reconcileEveryMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  private async tick(): Promise<void> {
+    const runner = this.db.createQueryRunner();
+    try {
+      await runner.connect();
+      const [{ locked }]: { locked: boolean }[] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [
+        RECONCILE_LOCK,
+      ]);
+      if (!locked) return;
+      try {
+        await this.reconcile();
+        if (Date.now() - this.lastPartitionCheck > PARTITIONS_EVERY_MS) {
+          await this.db.query(`SELECT lookback_ensure_partitions('clicks', 2)`);
+          this.lastPartitionCheck = Date.now();
+        }
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1)', [RECONCILE_LOCK]);
+      }
+    } catch (err) {
+      this.logger.warn(`reconcile skipped: ${(err as Error).message}`);
+    } finally {
+      await runner.release();
+    }
+  }
 
   async reconcile(): Promise<{ installs: number; deliveries: number }> {
     const olderThan = this.config.reconcileAfterMs;
@@ -70,12 +113,5 @@ export class ReconcilerService {
       return enqueueAfterCommit(queue, name, data, id, opts);
     }
     return false;
-  }
-
-  async ensurePartitions(): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      const [{ locked }]: { locked: boolean }[] = await tx.query('SELECT pg_try_advisory_xact_lock(7346221906) AS locked');
-      if (locked) await tx.query(`SELECT lookback_ensure_partitions('clicks', 2)`);
-    });
   }
 }

@@ -32,6 +32,11 @@ class TtlCache<V> {
     const inFlight = this.loading.get(key);
     if (inFlight) return inFlight;
     const p = load()
+      .catch((err: unknown) => {
+        // Storage is down: a known entry, even expired, beats failing a click.
+        if (hit) return hit.value;
+        throw err;
+      })
       .then((value) => {
         if (this.ttlMs > 0) {
           if (this.entries.size >= MAX_ENTRIES) this.entries.clear();

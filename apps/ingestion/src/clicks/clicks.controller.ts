@@ -17,6 +17,17 @@ export class ClicksController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const location = await this.clicks.click(campaignId, query, { ip: req.ip, userAgent: req.headers['user-agent'] });
-    await reply.header('cache-control', 'no-store').redirect(location, 302);
+    await reply.header('cache-control', 'no-store').redirect(asciiLocation(location), 302);
   }
+}
+
+/** A Location header must be ASCII: percent-encode anything else a destination URL may hold. */
+function asciiLocation(url: string): string {
+  return url.replace(/[^\x21-\x7e]/gu, (c) => {
+    try {
+      return encodeURIComponent(c);
+    } catch {
+      return ''; // a lone surrogate cannot be encoded, and means nothing in a URL
+    }
+  });
 }

@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { expandMacros, normalizeDeviceId, normalizeUserAgent, notFound, uuidv7 } from '@app/domain';
 import { metrics } from '@app/http';
 import { CatalogService } from '../catalog/catalog.service';
-import { TouchWriter } from './touch-writer.service';
+import { ClickSpool } from './click-spool.service';
+import { TouchWriter, type TouchRow } from './touch-writer.service';
 
 export type TrackingQuery = Record<string, unknown>;
 
@@ -12,6 +13,8 @@ export interface ClickContext {
 }
 
 const MAX_PARAM = 512;
+/** Longest a redirect waits for its click's commit before spooling it instead. */
+const COMMIT_DEADLINE_MS = 500;
 
 /** The first string value of a query parameter, trimmed and clipped; ad networks send all sorts. */
 function param(query: TrackingQuery, name: string): string | null {
@@ -30,6 +33,7 @@ export class ClicksService {
   constructor(
     private readonly catalog: CatalogService,
     private readonly writer: TouchWriter,
+    private readonly spool: ClickSpool,
   ) {}
 
   /** Records the click (unless the campaign is paused) and returns where to send the user. */
@@ -48,27 +52,45 @@ export class ClicksService {
 
     const subs = ['sub1', 'sub2', 'sub3', 'sub4', 'sub5'].map((s) => param(query, s));
     const userAgent = ctx.userAgent ? ctx.userAgent.replace(/\u0000/g, '').slice(0, 1024) : null;
-    try {
-      await this.writer.writeClick({
-        id,
-        appId: campaign.appId,
-        campaignId: campaign.id,
-        ts: new Date(now),
-        networkClickId,
-        gaid: normalizeDeviceId(param(query, 'gaid')) ?? null,
-        idfa: normalizeDeviceId(param(query, 'idfa')) ?? null,
-        ip: ctx.ip ?? null,
-        userAgent,
-        uaKey: normalizeUserAgent(userAgent) ?? null,
-        siteId: param(query, 'site_id'),
-        creative: param(query, 'creative'),
-        subs: subs.some((s) => s !== null) ? JSON.stringify(subs) : null,
-      });
-      metrics.touches.inc({ kind: 'click' });
-    } catch (err) {
-      // The user still reaches the store: a lost redirect costs the advertiser the install itself.
-      this.logger.error(`click ${id} not recorded: ${(err as Error).message}`);
-    }
+    const row: TouchRow = {
+      id,
+      appId: campaign.appId,
+      campaignId: campaign.id,
+      ts: new Date(now),
+      networkClickId,
+      gaid: normalizeDeviceId(param(query, 'gaid')) ?? null,
+      idfa: normalizeDeviceId(param(query, 'idfa')) ?? null,
+      ip: ctx.ip ?? null,
+      userAgent,
+      uaKey: normalizeUserAgent(userAgent) ?? null,
+      siteId: param(query, 'site_id'),
+      creative: param(query, 'creative'),
+      subs: subs.some((s) => s !== null) ? JSON.stringify(subs) : null,
+    };
+    await this.record(row);
     return location;
+  }
+
+  /** Committed, or spooled to disk when PostgreSQL does not answer in time; the user is redirected either way. */
+  private async record(row: TouchRow): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), COMMIT_DEADLINE_MS)));
+    try {
+      const outcome = await Promise.race([this.writer.writeClick(row).then(() => 'ok' as const), deadline]);
+      if (outcome === 'ok') {
+        metrics.touches.inc({ kind: 'click' });
+        return;
+      }
+    } catch {
+      // fall through to the spool
+    } finally {
+      clearTimeout(timer);
+    }
+    try {
+      await this.spool.append(row);
+    } catch (err) {
+      // Disk and database both failed: the redirect still happens; a lost redirect costs the install itself.
+      this.logger.error(`click ${row.id} lost: ${(err as Error).message}`);
+    }
   }
 }

@@ -32,7 +32,8 @@ export class TouchWriter implements OnApplicationShutdown {
           `INSERT INTO clicks (id, app_id, campaign_id, ts, network_click_id, gaid, idfa, ip, user_agent, ua_key,
                                site_id, creative, subs)
            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[], $5::text[], $6::text[],
-                                $7::text[], $8::inet[], $9::text[], $10::text[], $11::text[], $12::text[], $13::jsonb[])`,
+                                $7::text[], $8::inet[], $9::text[], $10::text[], $11::text[], $12::text[], $13::jsonb[])
+           ON CONFLICT DO NOTHING`,
           [
             rows.map((r) => r.id),
             rows.map((r) => r.appId),
