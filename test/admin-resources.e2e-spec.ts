@@ -40,6 +40,9 @@ describe('admin API resources', () => {
         minCtitSeconds: 5,
         reattributionDays: 90,
         pixelEvents: ['purchase'],
+        ipBlocklist: [],
+        clickFloodThreshold: 50,
+        fraudModes: { clickInjection: 'enforce', clickFlooding: 'enforce', ipBlocklist: 'enforce' },
         createdAt: isoDate,
         updatedAt: isoDate,
       };

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
-import { migrate } from '../libs/database/src';
+import { MIGRATIONS, migrate } from '../libs/database/src';
 import { REDIS_URL, databaseUrl, dropDatabase, withServer } from './support/databases';
 import { postSigned, waitFor } from './support/http';
 import { readdir } from 'node:fs/promises';
@@ -52,7 +52,7 @@ describe('nothing is lost when Redis loses its work', () => {
       res = await click(stack, f.campaignId, 'gaid=spooled-device');
       expect(res.status).toBe(302);
       const spooled = await readdir(stack.config.spoolDir);
-      expect(spooled.some((n) => /^clicks-\d+-\d+\.jsonl$/.test(n))).toBe(true);
+      expect(spooled.some((n) => /^touches-\d+-\d+\.jsonl$/.test(n))).toBe(true);
     } finally {
       await blocker.query('ROLLBACK');
       await blocker.end();
@@ -79,7 +79,8 @@ describe('npm run migrate', () => {
   it('creates the database, and is safe to run from two processes at once and again', async () => {
     const url = databaseUrl(name);
     const [a, b] = await Promise.all([migrate(url), migrate(url)]);
-    expect([...a, ...b]).toEqual(['CreateCoreSchema1764547200000']);
+    // Each migration is applied exactly once across both processes.
+    expect([...a, ...b]).toEqual(MIGRATIONS.map((m) => m.name));
     expect(await migrate(url)).toEqual([]);
     const client = new Client({ connectionString: url });
     await client.connect();

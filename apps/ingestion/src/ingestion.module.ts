@@ -4,10 +4,10 @@ import { DatabaseModule } from '@app/database';
 import { HealthController, HealthService, SDK_SECRET_RESOLVER, SignatureGuard, loggingModule } from '@app/http';
 import { QueuesModule } from '@app/queues';
 import { CatalogService } from './catalog/catalog.service';
-import { ClickSpool } from './clicks/click-spool.service';
-import { ClicksController } from './clicks/clicks.controller';
-import { ClicksService } from './clicks/clicks.service';
-import { TouchWriter } from './clicks/touch-writer.service';
+import { TouchSpool } from './tracking/touch-spool.service';
+import { TouchWriter } from './tracking/touch-writer.service';
+import { TrackingController } from './tracking/tracking.controller';
+import { TrackingService } from './tracking/tracking.service';
 import { InstallsController } from './installs/installs.controller';
 import { InstallsService } from './installs/installs.service';
 
@@ -22,15 +22,15 @@ export class IngestionModule {
         DatabaseModule.forRoot(12),
         QueuesModule.forRoot(),
       ],
-      controllers: [ClicksController, InstallsController, HealthController],
+      controllers: [TrackingController, InstallsController, HealthController],
       providers: [
         HealthService,
         CatalogService,
         { provide: SDK_SECRET_RESOLVER, useExisting: CatalogService },
         SignatureGuard,
         TouchWriter,
-        ClickSpool,
-        ClicksService,
+        TouchSpool,
+        TrackingService,
         InstallsService,
       ],
     };

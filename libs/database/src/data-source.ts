@@ -6,6 +6,7 @@ import { DeliveryAttemptEntity, DeliveryEntity } from './entities/delivery.entit
 import { InstallEntity } from './entities/install.entity';
 import { NetworkEntity } from './entities/network.entity';
 import { CreateCoreSchema1764547200000 } from './migrations/1764547200000-CreateCoreSchema';
+import { AddImpressionsAndFraudRules1764604800000 } from './migrations/1764604800000-AddImpressionsAndFraudRules';
 
 export const ENTITIES = [
   ApiKeyEntity,
@@ -17,7 +18,7 @@ export const ENTITIES = [
   DeliveryAttemptEntity,
 ];
 
-export const MIGRATIONS = [CreateCoreSchema1764547200000];
+export const MIGRATIONS = [CreateCoreSchema1764547200000, AddImpressionsAndFraudRules1764604800000];
 
 export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {
   return {

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
+import { AttributionInputsRepository } from './attribution-inputs.repository';
 import { dataSourceOptions, ENTITIES } from './data-source';
 
 @Module({})
@@ -18,7 +19,8 @@ export class DatabaseModule {
         }),
         TypeOrmModule.forFeature(ENTITIES),
       ],
-      exports: [TypeOrmModule],
+      providers: [AttributionInputsRepository],
+      exports: [TypeOrmModule, AttributionInputsRepository],
     };
   }
 }

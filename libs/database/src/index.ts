@@ -10,6 +10,8 @@ export {
   type DeliveryStatus,
 } from './entities/delivery.entity';
 export { createDataSource, dataSourceOptions, ENTITIES, MIGRATIONS } from './data-source';
-export { migrate, ensureDatabase } from './migrate';
+export { migrate, ensureDatabase, ensurePartitions, PARTITIONED_TABLES } from './migrate';
 export { GroupCommitWriter, type GroupCommitOptions, type BatchStats } from './group-commit';
 export { DatabaseModule } from './database.module';
+export { AttributionInputsRepository, type InstallFactsRow, type LoadedInputs } from './attribution-inputs.repository';
+export { writeDecision, owePostback } from './decision-writer';

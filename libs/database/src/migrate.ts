@@ -20,7 +20,7 @@ export async function migrate(databaseUrl: string, log: (line: string) => void =
     try {
       const applied = await ds.runMigrations({ transaction: 'each' });
       // Keep the time partitions ahead of the clock even when there is no new migration.
-      await ds.query(`SELECT lookback_ensure_partitions('clicks', 2)`);
+      await ensurePartitions(ds);
       for (const m of applied) log(`applied migration ${m.name}`);
       return applied.map((m) => m.name);
     } finally {
@@ -29,6 +29,16 @@ export async function migrate(databaseUrl: string, log: (line: string) => void =
   } finally {
     await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     await lock.end();
+  }
+}
+
+/** Every time-partitioned table, kept two months ahead of the clock. */
+export const PARTITIONED_TABLES = ['clicks', 'impressions'];
+
+export async function ensurePartitions(db: { query: (sql: string, params?: unknown[]) => Promise<unknown> }): Promise<void> {
+  for (const table of PARTITIONED_TABLES) {
+    const [{ exists }] = (await db.query('SELECT to_regclass($1) IS NOT NULL AS exists', [table])) as { exists: boolean }[];
+    if (exists) await db.query('SELECT lookback_ensure_partitions($1, 2)', [table]);
   }
 }
 

@@ -19,6 +19,10 @@ export interface Touch {
   idfa?: string;
   ip?: string;
   uaKey?: string;
+  /** The touch came from an address on the app's IP blocklist. */
+  blocked?: boolean;
+  /** Clicks from this touch's IP or device inside the fingerprint window (click-flooding signal). */
+  floodCount?: number;
 }
 
 export interface CampaignWindows {
@@ -39,9 +43,21 @@ export interface InstallFacts {
   consentAttribution?: boolean | null;
 }
 
+/** Each fraud rule can be enforced, tried in shadow (recorded as "would", decision unchanged), or turned off. */
+export type FraudMode = 'enforce' | 'shadow' | 'off';
+export interface FraudModes {
+  clickInjection: FraudMode;
+  clickFlooding: FraudMode;
+  ipBlocklist: FraudMode;
+}
+export const DEFAULT_FRAUD_MODES: FraudModes = { clickInjection: 'enforce', clickFlooding: 'enforce', ipBlocklist: 'enforce' };
+
 export interface AppRules {
   minCtitSeconds: number;
   reattributionDays: number;
+  fraudModes?: FraudModes;
+  /** More clicks than this from one IP or device: such a touch cannot win on fingerprint. */
+  clickFloodThreshold?: number;
 }
 
 export interface PriorInstall {
@@ -65,7 +81,16 @@ export type LossReason =
   | 'older_touch'
   | 'no_consent'
   | 'fingerprint_off'
-  | 'unknown_campaign';
+  | 'unknown_campaign'
+  | 'blocked'
+  | 'click_flooding';
+
+/** What a fraud rule in shadow mode would have done to this decision. */
+export interface ShadowNote {
+  rule: 'click_injection' | 'click_flooding' | 'ip_blocklist';
+  effect: 'would_reject' | 'would_exclude_touch';
+  touchId: string;
+}
 
 export interface CandidateOutcome {
   touchId: string;
@@ -90,6 +115,7 @@ export interface Explanation {
   ctitSeconds: number | null;
   rejection?: { reason: 'click_injection'; minCtitSeconds: number };
   reinstallOf?: { installId: string; installedAt: string; reattributionDays: number };
+  shadow?: ShadowNote[];
   candidates: CandidateOutcome[];
 }
 
@@ -158,6 +184,9 @@ const RULE_WORDS: Record<MatchType, string> = {
 export function decideAttribution(input: DecisionInput): Decision {
   const { install, app } = input;
   const installedMs = install.installedAt.getTime();
+  const modes = app.fraudModes ?? DEFAULT_FRAUD_MODES;
+  const floodThreshold = app.clickFloodThreshold ?? Number.POSITIVE_INFINITY;
+  const flooded = (t: Touch) => (t.floodCount ?? 0) > floodThreshold;
 
   if (input.priorInstall) {
     const ageMs = installedMs - input.priorInstall.installedAt.getTime();
@@ -204,6 +233,7 @@ export function decideAttribution(input: DecisionInput): Decision {
       else if (ageMs <= 0) reason = 'after_install';
       else if (rule === 'fingerprint' && !fingerprintAllowed) reason = 'no_consent';
       else if (rule === 'fingerprint' && windows.fingerprintLookbackHours === 0) reason = 'fingerprint_off';
+      else if (rule === 'fingerprint' && flooded(touch) && modes.clickFlooding === 'enforce') reason = 'click_flooding';
       else if (ageMs > windowHours(rule, windows) * HOUR_MS) reason = 'outside_window';
       if (reason === undefined) {
         eligible.get(rule)!.push(touch);
@@ -265,9 +295,21 @@ export function decideAttribution(input: DecisionInput): Decision {
     lookbackHours,
   };
   const lost = candidates.length - 1;
+  const shadow: ShadowNote[] = [];
+  if (winner.blocked && modes.ipBlocklist === 'shadow') {
+    shadow.push({ rule: 'ip_blocklist', effect: 'would_exclude_touch', touchId: winner.id });
+  }
+  if (winningRule === 'fingerprint' && flooded(winner) && modes.clickFlooding === 'shadow') {
+    shadow.push({ rule: 'click_flooding', effect: 'would_exclude_touch', touchId: winner.id });
+  }
+  const injected = winner.kind === 'click' && ctitSeconds < app.minCtitSeconds;
+  if (injected && modes.clickInjection === 'shadow') {
+    shadow.push({ rule: 'click_injection', effect: 'would_reject', touchId: winner.id });
+  }
+  const shadowPart = shadow.length > 0 ? { shadow } : {};
   const base = `${winner.kind === 'click' ? 'Click' : 'Impression'} ${winner.id} of campaign ${winner.campaignId} at ${winnerView.ts}, ${ctitSeconds} s before the install: ${RULE_WORDS[winningRule]} within the ${lookbackHours} h lookback`;
 
-  if (winner.kind === 'click' && ctitSeconds < app.minCtitSeconds) {
+  if (injected && modes.clickInjection === 'enforce') {
     return {
       status: 'rejected',
       matchType: winningRule,
@@ -281,6 +323,7 @@ export function decideAttribution(input: DecisionInput): Decision {
         winner: winnerView,
         ctitSeconds,
         rejection: { reason: 'click_injection', minCtitSeconds: app.minCtitSeconds },
+        ...shadowPart,
         candidates,
       },
     };
@@ -294,10 +337,11 @@ export function decideAttribution(input: DecisionInput): Decision {
     touchKind: winner.kind,
     ctitSeconds,
     explanation: {
-      summary: `Attributed by ${winningRule}: ${base}.${lost > 0 ? ` ${lost} other touch(es) lost.` : ''}`,
+      summary: `Attributed by ${winningRule}: ${base}.${lost > 0 ? ` ${lost} other touch(es) lost.` : ''}${shadow.map((n) => ` Shadow mode: ${n.rule} ${n.effect.replace(/_/g, ' ')}.`).join('')}`,
       rule: winningRule,
       winner: winnerView,
       ctitSeconds,
+      ...shadowPart,
       candidates,
     },
   };

@@ -5,3 +5,5 @@ export * from './signature';
 export * from './macros';
 export * from './attribution';
 export * from './user-agent';
+export * from './cidr';
+export * from './overrides';

@@ -6,3 +6,4 @@ export { HealthController } from './health.controller';
 export { loggingModule } from './logging';
 export { createHttpApp } from './http-app';
 export { SignatureGuard, SDK_SECRET_RESOLVER, type SdkSecretResolver } from './signature.guard';
+export { TRANSPARENT_GIF } from './gif';

@@ -1,8 +1,30 @@
 import { PartialType } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateBy, ValidateNested, type ValidationOptions } from 'class-validator';
+import { normalizeCidr, type FraudMode } from '@app/domain';
 import type { Platform } from '@app/database';
 import { IsText, Optional } from '../common/fields';
 import { IsUrlTemplate } from '../common/url-template';
+
+const MODES: FraudMode[] = ['enforce', 'shadow', 'off'];
+
+const IsCidrText = (options?: ValidationOptions) =>
+  ValidateBy(
+    {
+      name: 'isCidr',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && normalizeCidr(value) !== undefined,
+        defaultMessage: () => '$property must hold IP addresses or CIDR ranges such as 203.0.113.0/24',
+      },
+    },
+    options,
+  );
+
+export class FraudModesDto {
+  @Optional() @IsIn(MODES) clickInjection?: FraudMode;
+  @Optional() @IsIn(MODES) clickFlooding?: FraudMode;
+  @Optional() @IsIn(MODES) ipBlocklist?: FraudMode;
+}
 
 export class CreateAppDto {
   @IsText(1, 200) name!: string;
@@ -16,6 +38,13 @@ export class CreateAppDto {
   /** Event names the pixel accepts; omit (or `null`) to accept any. */
   @IsOptional() @IsArray() @ArrayMaxSize(200) @ArrayUnique() @IsString({ each: true }) @Matches(/^[A-Za-z0-9_.:-]{1,100}$/, { each: true })
   pixelEvents?: string[] | null;
+  /** Clicks and impressions from these CIDRs (or single addresses) never win attribution. */
+  @Optional() @IsArray() @ArrayMaxSize(1000) @IsString({ each: true }) @IsCidrText({ each: true })
+  ipBlocklist?: string[];
+  /** More clicks than this from one IP or device inside the fingerprint window: it cannot win on fingerprint. */
+  @Optional() @IsInt() @Min(1) @Max(1_000_000) clickFloodThreshold?: number;
+  /** Per fraud rule: `enforce`, `shadow` (record what it would do, decide as if off) or `off`. */
+  @Optional() @IsObject() @ValidateNested() @Type(() => FraudModesDto) fraudModes?: FraudModesDto;
 }
 
 export class UpdateAppDto extends PartialType(CreateAppDto, { skipNullProperties: false }) {}

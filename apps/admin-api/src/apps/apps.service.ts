@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { AppEntity } from '@app/database';
-import { newSecret, notFound, uuidv7 } from '@app/domain';
+import { DEFAULT_FRAUD_MODES, newSecret, normalizeCidr, notFound, uuidv7 } from '@app/domain';
 import { listPage, type ListQuery } from '../common/pagination';
 import type { CreateAppDto, UpdateAppDto } from './app.dto';
 
@@ -16,6 +16,9 @@ export function appView(a: AppEntity) {
     minCtitSeconds: a.minCtitSeconds,
     reattributionDays: a.reattributionDays,
     pixelEvents: a.pixelEvents,
+    ipBlocklist: a.ipBlocklist,
+    clickFloodThreshold: a.clickFloodThreshold,
+    fraudModes: a.fraudModes,
     createdAt: a.createdAt,
     updatedAt: a.updatedAt,
   };
@@ -28,7 +31,15 @@ export class AppsService {
   /** The only answer that carries the SDK secret. */
   async create(dto: CreateAppDto) {
     const app = await this.apps.save(
-      this.apps.create({ ...dto, id: uuidv7(), sdkSecret: newSecret('sdk'), storeUrl: dto.storeUrl ?? null, pixelEvents: dto.pixelEvents ?? null }),
+      this.apps.create({
+        ...dto,
+        id: uuidv7(),
+        sdkSecret: newSecret('sdk'),
+        storeUrl: dto.storeUrl ?? null,
+        pixelEvents: dto.pixelEvents ?? null,
+        ipBlocklist: (dto.ipBlocklist ?? []).map((c) => normalizeCidr(c)!),
+        fraudModes: { ...DEFAULT_FRAUD_MODES, ...dto.fraudModes },
+      }),
     );
     return { ...appView(app), sdkSecret: app.sdkSecret };
   }
@@ -43,7 +54,11 @@ export class AppsService {
 
   async update(id: string, dto: UpdateAppDto) {
     const app = await this.find(id);
-    return appView(await this.apps.save(this.apps.merge(app, dto)));
+    const { ipBlocklist, fraudModes, ...rest } = dto;
+    this.apps.merge(app, rest);
+    if (ipBlocklist) app.ipBlocklist = ipBlocklist.map((c) => normalizeCidr(c)!);
+    if (fraudModes) app.fraudModes = { ...DEFAULT_FRAUD_MODES, ...app.fraudModes, ...fraudModes };
+    return appView(await this.apps.save(app));
   }
 
   async find(id: string): Promise<AppEntity> {

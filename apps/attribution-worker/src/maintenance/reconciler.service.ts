@@ -3,6 +3,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
+import { ensurePartitions } from '@app/database';
 import { metrics } from '@app/http';
 import {
   ATTRIBUTE_INSTALL_JOB,
@@ -60,7 +61,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
       try {
         await this.reconcile();
         if (Date.now() - this.lastPartitionCheck > PARTITIONS_EVERY_MS) {
-          await this.db.query(`SELECT lookback_ensure_partitions('clicks', 2)`);
+          await ensurePartitions(this.db);
           this.lastPartitionCheck = Date.now();
         }
       } finally {

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { FraudModes } from '@app/domain';
 
 export type Platform = 'ios' | 'android' | 'web';
 
@@ -32,6 +33,17 @@ export class AppEntity {
   /** Event names the pixel accepts; null accepts any. */
   @Column('text', { name: 'pixel_events', array: true, nullable: true })
   pixelEvents!: string[] | null;
+
+  /** Clicks and impressions from these networks never win (or, in shadow mode, are only flagged). */
+  @Column('cidr', { name: 'ip_blocklist', array: true, default: () => "'{}'" })
+  ipBlocklist!: string[];
+
+  /** More clicks than this from one IP or device inside the fingerprint window: it cannot win on fingerprint. */
+  @Column('int', { name: 'click_flood_threshold', default: 50 })
+  clickFloodThreshold!: number;
+
+  @Column('jsonb', { name: 'fraud_modes' })
+  fraudModes!: FraudModes;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

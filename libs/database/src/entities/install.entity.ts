@@ -70,6 +70,10 @@ export class InstallEntity {
   @Column('int', { name: 'ctit_seconds', nullable: true })
   ctitSeconds!: number | null;
 
+  /** Why a rejected install was rejected (e.g. click_injection); null otherwise. */
+  @Column('text', { name: 'rejection_reason', nullable: true })
+  rejectionReason!: string | null;
+
   @Column('jsonb', { nullable: true })
   explanation!: Explanation | null;
 

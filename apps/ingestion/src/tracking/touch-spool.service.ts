@@ -10,14 +10,14 @@ const REPLAY_EVERY_MS = 5_000;
 const CHUNK = 500;
 
 /**
- * The click path must redirect even when PostgreSQL is slow or down. A click that cannot be committed in time
- * is appended to a local spool file and replayed later; the insert ignores ids it already has, so a click
+ * The tracking path must answer even when PostgreSQL is slow or down. A touch that cannot be committed in time
+ * is appended to a local spool file and replayed later; the insert ignores ids it already has, so a touch
  * that was both committed late and spooled is stored once. Files are cut every 10 s and replayed only once
  * closed, so a replay never races an append.
  */
 @Injectable()
-export class ClickSpool implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('click-spool');
+export class TouchSpool implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('touch-spool');
   private timer: NodeJS.Timeout | undefined;
   private replaying: Promise<void> | undefined;
   private ready: Promise<unknown> | undefined;
@@ -41,8 +41,8 @@ export class ClickSpool implements OnApplicationBootstrap, OnApplicationShutdown
     this.ready ??= mkdir(this.config.spoolDir, { recursive: true });
     await this.ready;
     const bucket = Math.floor(Date.now() / BUCKET_MS);
-    await appendFile(join(this.config.spoolDir, `clicks-${process.pid}-${bucket}.jsonl`), `${JSON.stringify(row)}\n`);
-    metrics.touches.inc({ kind: 'click_spooled' });
+    await appendFile(join(this.config.spoolDir, `touches-${process.pid}-${bucket}.jsonl`), `${JSON.stringify(row)}\n`);
+    metrics.touches.inc({ kind: `${row.kind}_spooled` });
   }
 
   /** Replays closed spool files of any ingestion process sharing the folder; rename makes one process own each. */
@@ -60,7 +60,7 @@ export class ClickSpool implements OnApplicationBootstrap, OnApplicationShutdown
     }
     const current = Math.floor(Date.now() / BUCKET_MS);
     for (const name of names) {
-      const m = /^clicks-\d+-(\d+)\.jsonl$/.exec(name);
+      const m = /^touches-\d+-(\d+)\.jsonl$/.exec(name);
       if (!m || Number(m[1]) >= current) continue;
       const path = join(this.config.spoolDir, name);
       if (Date.now() - (await stat(path)).mtimeMs < 1000) continue;
@@ -79,10 +79,10 @@ export class ClickSpool implements OnApplicationBootstrap, OnApplicationShutdown
             return { ...r, ts: new Date(r.ts) };
           });
         for (let i = 0; i < rows.length; i += CHUNK) {
-          await Promise.all(rows.slice(i, i + CHUNK).map((r) => this.writer.writeClick(r)));
+          await Promise.all(rows.slice(i, i + CHUNK).map((r) => this.writer.write(r)));
         }
         await unlink(claimed);
-        this.logger.log(`replayed ${rows.length} spooled click(s) from ${name}`);
+        this.logger.log(`replayed ${rows.length} spooled touch(es) from ${name}`);
       } catch (err) {
         await rename(claimed, path).catch(() => undefined);
         this.logger.warn(`spool ${name} not replayed yet: ${(err as Error).message}`);

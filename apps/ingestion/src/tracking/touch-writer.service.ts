@@ -5,6 +5,7 @@ import { GroupCommitWriter } from '@app/database';
 import { metrics } from '@app/http';
 
 export interface TouchRow {
+  kind: 'click' | 'impression';
   id: string;
   appId: string;
   campaignId: string;
@@ -20,16 +21,20 @@ export interface TouchRow {
   subs: string | null;
 }
 
-/** Appends clicks through one group-commit writer: many requests' rows, one INSERT … SELECT FROM unnest. */
+const TABLE = { click: 'clicks', impression: 'impressions' } as const;
+
+/** Appends clicks and impressions through group-commit writers: many requests' rows, one INSERT … SELECT FROM unnest. */
 @Injectable()
 export class TouchWriter implements OnApplicationShutdown {
-  private readonly clicks: GroupCommitWriter<TouchRow, void>;
+  private readonly writers: Record<TouchRow['kind'], GroupCommitWriter<TouchRow, void>>;
 
   constructor(db: DataSource, @Inject(LOOKBACK_CONFIG) config: LookbackConfig) {
-    this.clicks = new GroupCommitWriter<TouchRow, void>(
+    const writer = (kind: TouchRow['kind']) =>
+      new GroupCommitWriter<TouchRow, void>(
       async (rows) => {
+        // The insert ignores ids it has: a spooled touch that was also committed late is stored once.
         await db.query(
-          `INSERT INTO clicks (id, app_id, campaign_id, ts, network_click_id, gaid, idfa, ip, user_agent, ua_key,
+          `INSERT INTO ${TABLE[kind]} (id, app_id, campaign_id, ts, network_click_id, gaid, idfa, ip, user_agent, ua_key,
                                site_id, creative, subs)
            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[], $5::text[], $6::text[],
                                 $7::text[], $8::inet[], $9::text[], $10::text[], $11::text[], $12::text[], $13::jsonb[])
@@ -54,17 +59,18 @@ export class TouchWriter implements OnApplicationShutdown {
       },
       { maxRows: config.groupCommitMaxRows, maxInFlight: 3 },
       ({ rows, ms }) => {
-        metrics.batchRows.observe({ table: 'clicks' }, rows);
-        metrics.batchSeconds.observe({ table: 'clicks' }, ms / 1000);
+        metrics.batchRows.observe({ table: TABLE[kind] }, rows);
+        metrics.batchSeconds.observe({ table: TABLE[kind] }, ms / 1000);
       },
     );
+    this.writers = { click: writer('click'), impression: writer('impression') };
   }
 
-  writeClick(row: TouchRow): Promise<void> {
-    return this.clicks.write(row);
+  write(row: TouchRow): Promise<void> {
+    return this.writers[row.kind].write(row);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.clicks.close();
+    await Promise.all([this.writers.click.close(), this.writers.impression.close()]);
   }
 }

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { expandMacros, normalizeDeviceId, normalizeUserAgent, notFound, uuidv7 } from '@app/domain';
 import { metrics } from '@app/http';
-import { CatalogService } from '../catalog/catalog.service';
-import { ClickSpool } from './click-spool.service';
+import { CatalogService, type CampaignView } from '../catalog/catalog.service';
+import { TouchSpool } from './touch-spool.service';
 import { TouchWriter, type TouchRow } from './touch-writer.service';
 
 export type TrackingQuery = Record<string, unknown>;
@@ -27,13 +27,13 @@ function param(query: TrackingQuery, name: string): string | null {
 }
 
 @Injectable()
-export class ClicksService {
-  private readonly logger = new Logger('clicks');
+export class TrackingService {
+  private readonly logger = new Logger('tracking');
 
   constructor(
     private readonly catalog: CatalogService,
     private readonly writer: TouchWriter,
-    private readonly spool: ClickSpool,
+    private readonly spool: TouchSpool,
   ) {}
 
   /** Records the click (unless the campaign is paused) and returns where to send the user. */
@@ -48,16 +48,39 @@ export class ClicksService {
       click_id: networkClickId,
       campaign_id: campaign.id,
     });
-    if (campaign.status !== 'active') return location;
+    if (campaign.status === 'active') await this.record(this.touchRow('click', id, now, campaign, query, ctx));
+    return location;
+  }
 
+  /**
+   * Records an impression of an active campaign. Unknown, paused and archived campaigns record nothing but
+   * still get their image: a tracking pixel must never show as broken inside an ad.
+   */
+  async impression(campaignId: string, query: TrackingQuery, ctx: ClickContext): Promise<boolean> {
+    const campaign = await this.catalog.campaign(campaignId).catch(() => undefined);
+    if (!campaign || campaign.status !== 'active') return false;
+    const now = Date.now();
+    await this.record(this.touchRow('impression', uuidv7(now), now, campaign, query, ctx));
+    return true;
+  }
+
+  private touchRow(
+    kind: TouchRow['kind'],
+    id: string,
+    now: number,
+    campaign: CampaignView,
+    query: TrackingQuery,
+    ctx: ClickContext,
+  ): TouchRow {
     const subs = ['sub1', 'sub2', 'sub3', 'sub4', 'sub5'].map((s) => param(query, s));
     const userAgent = ctx.userAgent ? ctx.userAgent.replace(/\u0000/g, '').slice(0, 1024) : null;
-    const row: TouchRow = {
+    return {
+      kind,
       id,
       appId: campaign.appId,
       campaignId: campaign.id,
       ts: new Date(now),
-      networkClickId,
+      networkClickId: param(query, 'click_id'),
       gaid: normalizeDeviceId(param(query, 'gaid')) ?? null,
       idfa: normalizeDeviceId(param(query, 'idfa')) ?? null,
       ip: ctx.ip ?? null,
@@ -67,8 +90,6 @@ export class ClicksService {
       creative: param(query, 'creative'),
       subs: subs.some((s) => s !== null) ? JSON.stringify(subs) : null,
     };
-    await this.record(row);
-    return location;
   }
 
   /** Committed, or spooled to disk when PostgreSQL does not answer in time; the user is redirected either way. */
@@ -76,9 +97,9 @@ export class ClicksService {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), COMMIT_DEADLINE_MS)));
     try {
-      const outcome = await Promise.race([this.writer.writeClick(row).then(() => 'ok' as const), deadline]);
+      const outcome = await Promise.race([this.writer.write(row).then(() => 'ok' as const), deadline]);
       if (outcome === 'ok') {
-        metrics.touches.inc({ kind: 'click' });
+        metrics.touches.inc({ kind: row.kind });
         return;
       }
     } catch {
