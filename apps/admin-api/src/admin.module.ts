@@ -6,6 +6,8 @@ import { HealthService, loggingModule } from '@app/http';
 import { QueuesModule } from '@app/queues';
 import { AppsController } from './apps/apps.controller';
 import { AppsService } from './apps/apps.service';
+import { ReplayController } from './attribution/replay.controller';
+import { ReplayService } from './attribution/replay.service';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { ApiKeysService } from './auth/api-keys.service';
@@ -31,6 +33,7 @@ export class AdminModule {
         CampaignsController,
         InstallsController,
         DeliveriesController,
+        ReplayController,
       ],
       providers: [
         HealthService,
@@ -38,6 +41,7 @@ export class AdminModule {
         AppsService,
         NetworksService,
         CampaignsService,
+        ReplayService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
       ],
     };
