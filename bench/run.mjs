@@ -1,68 +1,17 @@
 // npm run bench: starts the built ingestion, admin and worker as separate processes on a database of their own,
 // loads them with autocannon, and writes the figures to bench/results/<time>.json. Figures, never assertions.
 import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
+import { harness } from './harness.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const server = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-const dbUrl = new URL(server);
-dbUrl.pathname = '/lookback_bench';
-const KEY = 'bench-owner-key-0123456789';
-const env = {
-  ...process.env,
-  DATABASE_URL: dbUrl.toString(),
-  REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
-  QUEUE_PREFIX: 'lookback-bench',
-  ADMIN_API_KEY: KEY,
-  LOG_LEVEL: 'warn',
-  INGESTION_PORT: '3100',
-  ADMIN_PORT: '3101',
-  WORKER_HEALTH_PORT: '3102',
-  OUTBOUND_ALLOW_PRIVATE: 'true',
-};
-const INGESTION = 'http://127.0.0.1:3100';
-const ADMIN = 'http://127.0.0.1:3101';
-const dist = (app) => `dist/apps/${app}/apps/${app}/src/main.js`;
-const children = [];
-
-function start(app) {
-  const child = spawn(process.execPath, [dist(app)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-  children.push(child);
-  return child;
-}
-
-async function run(cmd, args) {
-  await new Promise((resolve, reject) => {
-    const c = spawn(cmd, args, { env, stdio: 'inherit' });
-    c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited ${code}`))));
-  });
-}
-
-async function waitHealthy(url) {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${url}/health`)).status === 200) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not become healthy`);
-}
-
-async function admin(path, body) {
-  const res = await fetch(`${ADMIN}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
+const h = harness('lookback_bench', 3100);
+const INGESTION = h.ingestion;
 
 function summary(r) {
   return {
@@ -76,11 +25,7 @@ function summary(r) {
 }
 
 async function main() {
-  const admin0 = new pg.Client({ connectionString: server.toString() });
-  await admin0.connect();
-  await admin0.query('DROP DATABASE IF EXISTS lookback_bench WITH (FORCE)');
-  await admin0.end();
-  await run(process.execPath, ['dist/apps/admin-api/apps/admin-api/src/migrate.js']);
+  await h.fresh();
 
   let postbacks = 0;
   const sink = createServer((req, res) => {
@@ -89,20 +34,20 @@ async function main() {
   });
   await new Promise((r) => sink.listen(3199, '127.0.0.1', r));
 
-  start('admin-api');
-  start('ingestion');
-  await Promise.all([waitHealthy(ADMIN), waitHealthy(INGESTION)]);
+  h.start('admin-api');
+  h.start('ingestion');
+  await Promise.all([h.healthy(h.admin), h.healthy(INGESTION)]);
 
-  const app = await admin('/v1/apps', { name: 'Bench', platform: 'android', bundleId: 'com.bench', minCtitSeconds: 0 });
-  const network = await admin('/v1/networks', { name: 'Net', installPostbackUrl: 'http://127.0.0.1:3199/pb?c={click_id}&i={install_id}' });
-  const campaign = await admin('/v1/campaigns', {
+  const app = await h.post('/v1/apps', { name: 'Bench', platform: 'android', bundleId: 'com.bench', minCtitSeconds: 0 });
+  const network = await h.post('/v1/networks', { name: 'Net', installPostbackUrl: 'http://127.0.0.1:3199/pb?c={click_id}&i={install_id}' });
+  const campaign = await h.post('/v1/campaigns', {
     appId: app.id,
     networkId: network.id,
     name: 'Bench',
     destinationUrl: 'https://play.google.com/store/apps/details?id=com.bench&referrer=lookback_click_id%3D{lookback_click_id}',
   });
 
-  const db = new pg.Client({ connectionString: env.DATABASE_URL });
+  const db = new pg.Client({ connectionString: h.databaseUrl });
   await db.connect();
   const count = async (sql) => Number((await db.query(sql)).rows[0].n);
 
@@ -169,7 +114,7 @@ async function main() {
 
   // 3. Attribution: start the worker on the backlog and time the drain.
   const t0 = performance.now();
-  start('attribution-worker');
+  h.start('attribution-worker');
   let pending = installRows;
   while (pending > 0 && performance.now() - t0 < 300_000) {
     await new Promise((r) => setTimeout(r, 250));
@@ -214,5 +159,5 @@ main()
     process.exitCode = 1;
   })
   .finally(() => {
-    for (const c of children) c.kill('SIGTERM');
+    h.stop();
   });

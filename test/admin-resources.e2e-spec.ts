@@ -211,3 +211,31 @@ describe('admin API resources', () => {
     expect(res.body).toEqual({ error: { code: 'invalid_field', message: expect.any(String), field: 'kind' } });
   });
 });
+
+describe('app fraud settings', () => {
+  let stack: Stack;
+  beforeAll(async () => (stack = await startStack({}, { worker: false })));
+  afterAll(() => stack?.close());
+
+  it('a partial fraudModes changes only the rules it names, on create and on PATCH', async () => {
+    const created = await stack.admin('POST', '/v1/apps', {
+      name: 'Modes',
+      platform: 'android',
+      bundleId: 'com.modes',
+      fraudModes: { clickInjection: 'shadow' },
+      ipBlocklist: ['203.0.113.9', '198.51.100.77/24'],
+    });
+    expect(created.body.fraudModes).toEqual({ clickInjection: 'shadow', clickFlooding: 'enforce', ipBlocklist: 'enforce' });
+    expect(created.body.ipBlocklist).toEqual(['203.0.113.9/32', '198.51.100.0/24']);
+    const patched = await stack.admin('PATCH', `/v1/apps/${created.body.id}`, { fraudModes: { clickFlooding: 'off' } });
+    expect(patched.body.fraudModes).toEqual({ clickInjection: 'shadow', clickFlooding: 'off', ipBlocklist: 'enforce' });
+  });
+
+  it.each([[{ ipBlocklist: ['not-an-ip'] }], [{ ipBlocklist: ['010.1.2.3'] }], [{ fraudModes: { clickFlooding: 'sometimes' } }], [{ clickFloodThreshold: 0 }]])(
+    'refuses %j',
+    async (patch) => {
+      const r = await stack.admin('POST', '/v1/apps', { name: 'Bad', platform: 'ios', bundleId: 'b', ...patch });
+      expect(r.status).toBe(400);
+    },
+  );
+});

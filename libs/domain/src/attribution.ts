@@ -231,6 +231,7 @@ export function decideAttribution(input: DecisionInput): Decision {
       if (!windows) reason = 'unknown_campaign';
       // "Before installedAt": a touch at the install's own instant did not cause it.
       else if (ageMs <= 0) reason = 'after_install';
+      else if (touch.blocked && modes.ipBlocklist === 'enforce') reason = 'blocked';
       else if (rule === 'fingerprint' && !fingerprintAllowed) reason = 'no_consent';
       else if (rule === 'fingerprint' && windows.fingerprintLookbackHours === 0) reason = 'fingerprint_off';
       else if (rule === 'fingerprint' && flooded(touch) && modes.clickFlooding === 'enforce') reason = 'click_flooding';

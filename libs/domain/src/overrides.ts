@@ -1,4 +1,4 @@
-import type { AppRules, CampaignWindows, FraudModes } from './attribution';
+import { DEFAULT_FRAUD_MODES, type AppRules, type CampaignWindows, type FraudModes } from './attribution';
 
 /** "What if" settings for a replay: windows for every campaign or per campaign, app rules, fraud modes. */
 export interface DecisionOverrides {
@@ -38,7 +38,14 @@ export function applyOverrides(settings: DecisionSettings, o: DecisionOverrides 
       minCtitSeconds: o.minCtitSeconds ?? settings.app.minCtitSeconds,
       reattributionDays: o.reattributionDays ?? settings.app.reattributionDays,
       clickFloodThreshold: o.clickFloodThreshold ?? settings.app.clickFloodThreshold,
-      fraudModes: { ...(settings.app.fraudModes ?? { clickInjection: 'enforce', clickFlooding: 'enforce', ipBlocklist: 'enforce' }), ...o.fraudModes },
+      fraudModes: mergeModes(settings.app.fraudModes ?? DEFAULT_FRAUD_MODES, o.fraudModes),
     },
   };
+}
+
+/** Only modes actually given override: a validated DTO carries its unset fields as `undefined` keys. */
+function mergeModes(stored: Partial<FraudModes>, o: Partial<FraudModes> | undefined): FraudModes {
+  const merged = { ...DEFAULT_FRAUD_MODES };
+  for (const key of Object.keys(merged) as (keyof FraudModes)[]) merged[key] = o?.[key] ?? stored[key] ?? merged[key];
+  return merged;
 }

@@ -10,7 +10,7 @@ export function normalizeUserAgent(ua: string | null | undefined): string | unde
 
   const android = /Android[ /](\d+)(?:[._](\d+))?[^;)]*(?:;\s*(?:[a-z]{2}[-_][a-z]{2};\s*)?([^;)]+?))?\s*(?:Build\/[^;)]*)?[;)]/i.exec(s);
   if (android) {
-    const model = (android[3] ?? '').replace(/\s+Build\/.*$/i, '').trim().toLowerCase();
+    const model = (android[3] ?? '').replace(/\s+(?:Build|MIUI)\/.*$/i, '').trim().toLowerCase();
     const version = `${android[1]}.${android[2] ?? '0'}`;
     return `android|${version}|${model === 'wv' || model === 'k' ? '' : model}`;
   }

@@ -38,7 +38,7 @@ export class AppsService {
         storeUrl: dto.storeUrl ?? null,
         pixelEvents: dto.pixelEvents ?? null,
         ipBlocklist: (dto.ipBlocklist ?? []).map((c) => normalizeCidr(c)!),
-        fraudModes: { ...DEFAULT_FRAUD_MODES, ...dto.fraudModes },
+        fraudModes: { ...DEFAULT_FRAUD_MODES, ...given(dto.fraudModes) },
       }),
     );
     return { ...appView(app), sdkSecret: app.sdkSecret };
@@ -57,7 +57,7 @@ export class AppsService {
     const { ipBlocklist, fraudModes, ...rest } = dto;
     this.apps.merge(app, rest);
     if (ipBlocklist) app.ipBlocklist = ipBlocklist.map((c) => normalizeCidr(c)!);
-    if (fraudModes) app.fraudModes = { ...DEFAULT_FRAUD_MODES, ...app.fraudModes, ...fraudModes };
+    if (fraudModes) app.fraudModes = { ...DEFAULT_FRAUD_MODES, ...app.fraudModes, ...given(fraudModes) };
     return appView(await this.apps.save(app));
   }
 
@@ -66,4 +66,9 @@ export class AppsService {
     if (!app) throw notFound('app');
     return app;
   }
+}
+
+/** Only the keys a client sent: validated DTO instances carry the others as `undefined`, which must not override. */
+function given<T extends object>(o: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
