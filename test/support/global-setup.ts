@@ -1,14 +1,31 @@
 import { migrate } from '../../libs/database/src/migrate';
-import { SUITE_DB_PREFIX, TEMPLATE_DB, databaseUrl, dropDatabase, withServer } from './databases';
+import { SUITE_DB_PREFIX, TEMPLATE_DB_PREFIX, databaseUrl, dropDatabase, withServer } from './databases';
 
-/** Migrates a template database once per run; every suite clones it (STYLE.md: a fresh database per suite). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Migrates a template database once per run; every suite clones it (STYLE.md: a fresh database per suite).
+ * Databases left behind by runs that died are dropped; those of a run still going are left alone.
+ */
 export default async function globalSetup(): Promise<void> {
+  const template = `${TEMPLATE_DB_PREFIX}${process.pid}`;
+  process.env.LOOKBACK_TEST_TEMPLATE = template;
   await withServer(async (client) => {
-    const stale = await client.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2`,
-      [TEMPLATE_DB, `${SUITE_DB_PREFIX}%`],
+    const found = await client.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname LIKE $2 OR datname = 'lookback_test_template'`,
+      [`${TEMPLATE_DB_PREFIX}%`, `${SUITE_DB_PREFIX}%`],
     );
-    for (const { datname } of stale.rows) await dropDatabase(client, datname);
+    for (const { datname } of found.rows) {
+      const pid = Number(/^lookback_test_[ts]_(?:migrate_)?(\d+)/.exec(datname)?.[1]);
+      if (!pid || pid === process.pid || !alive(pid)) await dropDatabase(client, datname);
+    }
   });
-  await migrate(databaseUrl(TEMPLATE_DB));
+  await migrate(databaseUrl(template));
 }
