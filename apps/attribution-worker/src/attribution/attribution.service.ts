@@ -10,6 +10,8 @@ import { DELIVER_JOB, DELIVERY_QUEUE, deliveryJobOptions, enqueueAfterCommit } f
 
 export type AttributeOutcome = Decision['status'] | 'skipped';
 
+type Settings = NonNullable<Awaited<ReturnType<AttributionInputsRepository['settings']>>>;
+
 /**
  * Loads an install and its candidate touches, asks the pure decision function, and writes the decision
  * with its explanation and any postback it owes in one transaction.
@@ -23,10 +25,23 @@ export class AttributionService {
     @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
   ) {}
 
+  /** An app's rules and campaign windows, read at most every CACHE_TTL_MS: a burst of installs reads them once. */
+  private readonly settingsCache = new Map<string, { at: number; settings: Promise<Settings | undefined> }>();
+
+  private settings(appId: string): Promise<Settings | undefined> {
+    const hit = this.settingsCache.get(appId);
+    if (hit && Date.now() - hit.at < this.config.cacheTtlMs) return hit.settings;
+    const settings = this.inputs.settings(appId);
+    if (this.settingsCache.size > 10_000) this.settingsCache.clear();
+    this.settingsCache.set(appId, { at: Date.now(), settings });
+    settings.catch(() => this.settingsCache.delete(appId));
+    return settings;
+  }
+
   async attribute(installId: string): Promise<AttributeOutcome> {
     const install = await this.inputs.install(installId);
     if (!install || install.status !== 'pending') return 'skipped';
-    const settings = await this.inputs.settings(install.app_id);
+    const settings = await this.settings(install.app_id);
     if (!settings) return 'skipped';
     const { input, networkClickIds } = await this.inputs.load(install, settings);
     const decision = decideAttribution(input);
