@@ -5,3 +5,6 @@ export * from './signature';
 export * from './macros';
 export * from './attribution';
 export * from './user-agent';
+export * from './money';
+export * from './canonical';
+export * from './events';
