@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { migrate } from '../libs/database/src';
-import { REDIS_URL, databaseUrl, dropDatabase, withServer } from './support/databases';
+import { REDIS_URL, SUITE_DB_PREFIX, databaseUrl, dropDatabase, withServer } from './support/databases';
 import { postSigned, waitFor } from './support/http';
 import { readdir } from 'node:fs/promises';
 import { click, clickIdFrom, createFixture } from './support/fixtures';
@@ -73,13 +73,13 @@ describe('nothing is lost when Redis loses its work', () => {
 });
 
 describe('npm run migrate', () => {
-  const name = `lookback_test_s_migrate_${process.pid}`;
+  const name = `${SUITE_DB_PREFIX}migrate_${process.pid}`;
   afterAll(() => withServer((c) => dropDatabase(c, name)));
 
   it('creates the database, and is safe to run from two processes at once and again', async () => {
     const url = databaseUrl(name);
     const [a, b] = await Promise.all([migrate(url), migrate(url)]);
-    expect([...a, ...b]).toEqual(['CreateCoreSchema1764547200000']);
+    expect([...a, ...b]).toEqual(['CreateCoreSchema1764547200000', 'CreateEvents1764633600000']);
     expect(await migrate(url)).toEqual([]);
     const client = new Client({ connectionString: url });
     await client.connect();

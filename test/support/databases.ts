@@ -1,9 +1,15 @@
+import { createHash } from 'node:crypto';
 import { Client } from 'pg';
 
 export const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const TEMPLATE_DB = 'lookback_test_template';
-export const SUITE_DB_PREFIX = 'lookback_test_s_';
+/**
+ * Names are per checkout: two worktrees testing against one PostgreSQL server must neither share a template
+ * (one run would migrate it under the other's feet) nor drop each other's suite databases as stale.
+ */
+const CHECKOUT = createHash('sha256').update(process.cwd()).digest('hex').slice(0, 8);
+export const TEMPLATE_DB = `lbtest_${CHECKOUT}_template`;
+export const SUITE_DB_PREFIX = `lbtest_${CHECKOUT}_s_`;
 
 export function databaseUrl(name: string): string {
   const url = new URL(SERVER_URL);

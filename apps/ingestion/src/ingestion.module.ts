@@ -8,6 +8,9 @@ import { ClickSpool } from './clicks/click-spool.service';
 import { ClicksController } from './clicks/clicks.controller';
 import { ClicksService } from './clicks/clicks.service';
 import { TouchWriter } from './clicks/touch-writer.service';
+import { EventWriter } from './events/event-writer.service';
+import { EventsController } from './events/events.controller';
+import { EventsService } from './events/events.service';
 import { InstallsController } from './installs/installs.controller';
 import { InstallsService } from './installs/installs.service';
 
@@ -22,7 +25,7 @@ export class IngestionModule {
         DatabaseModule.forRoot(12),
         QueuesModule.forRoot(),
       ],
-      controllers: [ClicksController, InstallsController, HealthController],
+      controllers: [ClicksController, InstallsController, EventsController, HealthController],
       providers: [
         HealthService,
         CatalogService,
@@ -32,6 +35,8 @@ export class IngestionModule {
         ClickSpool,
         ClicksService,
         InstallsService,
+        EventWriter,
+        EventsService,
       ],
     };
   }

@@ -5,7 +5,10 @@ import { CampaignEntity } from './entities/campaign.entity';
 import { DeliveryAttemptEntity, DeliveryEntity } from './entities/delivery.entity';
 import { InstallEntity } from './entities/install.entity';
 import { NetworkEntity } from './entities/network.entity';
+import { EventEntity } from './entities/event.entity';
+import { FxRateEntity } from './entities/fx-rate.entity';
 import { CreateCoreSchema1764547200000 } from './migrations/1764547200000-CreateCoreSchema';
+import { CreateEvents1764633600000 } from './migrations/1764633600000-CreateEvents';
 
 export const ENTITIES = [
   ApiKeyEntity,
@@ -15,9 +18,14 @@ export const ENTITIES = [
   InstallEntity,
   DeliveryEntity,
   DeliveryAttemptEntity,
+  EventEntity,
+  FxRateEntity,
 ];
 
-export const MIGRATIONS = [CreateCoreSchema1764547200000];
+export const MIGRATIONS = [CreateCoreSchema1764547200000, CreateEvents1764633600000];
+
+/** Tables partitioned by month; migrations and the worker's maintenance keep their partitions ahead of the clock. */
+export const PARTITIONED_TABLES = ['clicks', 'events'] as const;
 
 export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {
   return {

@@ -9,7 +9,9 @@ export {
   type DeliveryKind,
   type DeliveryStatus,
 } from './entities/delivery.entity';
-export { createDataSource, dataSourceOptions, ENTITIES, MIGRATIONS } from './data-source';
+export { EventEntity, type EventSource, type EventStatus } from './entities/event.entity';
+export { FxRateEntity } from './entities/fx-rate.entity';
+export { createDataSource, dataSourceOptions, ENTITIES, MIGRATIONS, PARTITIONED_TABLES } from './data-source';
 export { migrate, ensureDatabase } from './migrate';
 export { GroupCommitWriter, type GroupCommitOptions, type BatchStats } from './group-commit';
 export { DatabaseModule } from './database.module';

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { createDataSource } from './data-source';
+import { PARTITIONED_TABLES, createDataSource } from './data-source';
 
 /** Any fixed 64-bit number; every process that migrates takes this lock first. */
 const MIGRATION_LOCK = 7_346_221_905;
@@ -20,7 +20,7 @@ export async function migrate(databaseUrl: string, log: (line: string) => void =
     try {
       const applied = await ds.runMigrations({ transaction: 'each' });
       // Keep the time partitions ahead of the clock even when there is no new migration.
-      await ds.query(`SELECT lookback_ensure_partitions('clicks', 2)`);
+      for (const table of PARTITIONED_TABLES) await ds.query(`SELECT lookback_ensure_partitions($1, 2)`, [table]);
       for (const m of applied) log(`applied migration ${m.name}`);
       return applied.map((m) => m.name);
     } finally {

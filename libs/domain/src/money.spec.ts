@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { checkRevenue, decimalFromNumber, decimalFromText, isCurrency, multiplyDecimal, toUsd } from './money';
+import { checkRevenue, decimalFromNumber, decimalFromText, isCurrency, multiplyDecimal, toUsd, trimDecimal } from './money';
 
 describe('decimalFromNumber', () => {
   it('gives back the decimal the client wrote', () => {
@@ -45,6 +45,15 @@ describe('decimalFromText', () => {
     for (const bad of ['', '.5', '5.', '1e3', '0x10', '1,5', 'NaN', '+1', '1 2', '1234567890123456']) {
       expect(decimalFromText(bad)).toBeUndefined();
     }
+  });
+});
+
+describe('trimDecimal', () => {
+  it('drops trailing fraction zeros only', () => {
+    expect(trimDecimal('5.389200')).toBe('5.3892');
+    expect(trimDecimal('100.000000')).toBe('100');
+    expect(trimDecimal('-0.500')).toBe('-0.5');
+    expect(trimDecimal('1200')).toBe('1200');
   });
 });
 

@@ -32,6 +32,12 @@ function format(units: bigint, scale: number): string {
   return negative && digits !== '0' ? `-${digits}` : digits;
 }
 
+/** Trailing fraction zeros dropped (`5.389200` → `5.3892`): how a numeric column's value goes out in a URL. */
+export function trimDecimal(value: string): string {
+  const { units, scale } = scaled(value);
+  return format(units, scale);
+}
+
 export function isDecimal(value: string): boolean {
   return DECIMAL.test(value);
 }

@@ -16,10 +16,12 @@ import {
 import { metrics } from '@app/http';
 import { DELIVER_JOB, DELIVERY_QUEUE, deliveryJobOptions, enqueueAfterCommit } from '@app/queues';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
+import { EventLinker } from '../events/event-linker.service';
 
 interface InstallRow {
   id: string;
   app_id: string;
+  install_id: string;
   installed_at: Date;
   gaid: string | null;
   idfa: string | null;
@@ -68,16 +70,22 @@ export class AttributionService {
     private readonly db: DataSource,
     @InjectQueue(DELIVERY_QUEUE) private readonly deliveries: Queue,
     @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
+    private readonly events: EventLinker,
   ) {}
 
   async attribute(installId: string): Promise<AttributeOutcome> {
     const [install]: InstallRow[] = await this.db.query(
-      `SELECT id, app_id, installed_at, gaid, idfa, idfv, android_id, host(ip) AS ip, ua_key, referrer,
+      `SELECT id, app_id, install_id, installed_at, gaid, idfa, idfv, android_id, host(ip) AS ip, ua_key, referrer,
               consent_attribution, status
          FROM installs WHERE id = $1`,
       [installId],
     );
-    if (!install || install.status !== 'pending') return 'skipped';
+    if (!install) return 'skipped';
+    if (install.status !== 'pending') {
+      // Decided already, maybe by a run that failed before linking its events: linking again is harmless.
+      await this.events.link(install.app_id, install.install_id);
+      return 'skipped';
+    }
 
     const [app]: { min_ctit_seconds: number; reattribution_days: number }[] = await this.db.query(
       'SELECT min_ctit_seconds, reattribution_days FROM apps WHERE id = $1',
@@ -163,6 +171,8 @@ export class AttributionService {
     if (deliveryId) {
       await enqueueAfterCommit(this.deliveries, DELIVER_JOB, { deliveryId }, deliveryId, deliveryJobOptions(this.config));
     }
+    // Events that arrived before this install was decided inherit its attribution now.
+    await this.events.link(install.app_id, install.install_id);
     return decision.status;
   }
 
