@@ -15,6 +15,10 @@ import { DeliveriesController } from './deliveries/deliveries.controller';
 import { InstallsController } from './installs/installs.controller';
 import { NetworksController } from './networks/networks.controller';
 import { NetworksService } from './networks/networks.service';
+import { FxRatesController } from './fx-rates/fx-rates.controller';
+import { FxRatesService } from './fx-rates/fx-rates.service';
+import { PixelAdminService } from './pixel/pixel-admin.service';
+import { PixelController } from './pixel/pixel.controller';
 import { PublicHealthController } from './public-health.controller';
 
 @Module({})
@@ -31,6 +35,8 @@ export class AdminModule {
         CampaignsController,
         InstallsController,
         DeliveriesController,
+        FxRatesController,
+        PixelController,
       ],
       providers: [
         HealthService,
@@ -38,6 +44,8 @@ export class AdminModule {
         AppsService,
         NetworksService,
         CampaignsService,
+        FxRatesService,
+        PixelAdminService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
       ],
     };

@@ -11,6 +11,8 @@ import { TouchWriter } from './clicks/touch-writer.service';
 import { EventWriter } from './events/event-writer.service';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
+import { PixelHits } from './pixel/pixel-hits.service';
+import { PixelService } from './pixel/pixel.service';
 import { InstallsController } from './installs/installs.controller';
 import { InstallsService } from './installs/installs.service';
 
@@ -37,6 +39,8 @@ export class IngestionModule {
         InstallsService,
         EventWriter,
         EventsService,
+        PixelHits,
+        PixelService,
       ],
     };
   }
