@@ -38,7 +38,12 @@ export class EventItemDto {
 
   @IsString() @Matches(EVENT_NAME, { message: 'name must match ^[A-Za-z0-9_.:-]{1,100}$' }) name!: string;
 
-  @IsISO8601({ strict: true, strictSeparator: true }) occurredAt!: string;
+  /** A full timestamp with its offset: a date alone, or a time without a zone, would be read in our time zone. */
+  @IsISO8601({ strict: true, strictSeparator: true })
+  @Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/, {
+    message: 'occurredAt must be an ISO 8601 date-time with a time zone, e.g. 2026-11-30T10:05:00Z',
+  })
+  occurredAt!: string;
 
   /** Exactly as sent (checked and converted to a decimal string by the service); needs `currency`. */
   @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) revenue?: number;
