@@ -11,7 +11,12 @@ export interface Fixture {
 /** An app, a network posting back to `postbackUrl`, and an active campaign. */
 export async function createFixture(
   stack: Stack,
-  opts: { postbackUrl?: string; campaign?: Record<string, unknown>; app?: Record<string, unknown> } = {},
+  opts: {
+    postbackUrl?: string;
+    campaign?: Record<string, unknown>;
+    app?: Record<string, unknown>;
+    network?: Record<string, unknown>;
+  } = {},
 ): Promise<Fixture> {
   const app = await stack.admin('POST', '/v1/apps', {
     name: 'Gems',
@@ -23,6 +28,7 @@ export async function createFixture(
   const network = await stack.admin('POST', '/v1/networks', {
     name: 'AdNet',
     ...(opts.postbackUrl ? { installPostbackUrl: opts.postbackUrl } : {}),
+    ...opts.network,
   });
   if (network.status !== 201) throw new Error(`create network: ${network.status} ${JSON.stringify(network.body)}`);
   const campaign = await stack.admin('POST', '/v1/campaigns', {

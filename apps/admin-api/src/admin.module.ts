@@ -17,6 +17,10 @@ import { DeliveriesController } from './deliveries/deliveries.controller';
 import { InstallsController } from './installs/installs.controller';
 import { NetworksController } from './networks/networks.controller';
 import { NetworksService } from './networks/networks.service';
+import { FxRatesController } from './fx-rates/fx-rates.controller';
+import { FxRatesService } from './fx-rates/fx-rates.service';
+import { PixelAdminService } from './pixel/pixel-admin.service';
+import { PixelController } from './pixel/pixel.controller';
 import { PublicHealthController } from './public-health.controller';
 
 @Module({})
@@ -34,6 +38,8 @@ export class AdminModule {
         InstallsController,
         DeliveriesController,
         ReplayController,
+        FxRatesController,
+        PixelController,
       ],
       providers: [
         HealthService,
@@ -42,6 +48,8 @@ export class AdminModule {
         NetworksService,
         CampaignsService,
         ReplayService,
+        FxRatesService,
+        PixelAdminService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
       ],
     };

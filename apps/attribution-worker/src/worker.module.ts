@@ -8,6 +8,9 @@ import { AttributionProcessor } from './attribution/attribution.processor';
 import { AttributionService } from './attribution/attribution.service';
 import { DeliveryProcessor } from './deliveries/delivery.processor';
 import { DeliveryService } from './deliveries/delivery.service';
+import { EventLinker } from './events/event-linker.service';
+import { EventsProcessor } from './events/events.processor';
+import { EventsService } from './events/events.service';
 import { HealthServer } from './health/health-server.service';
 import { ReconcilerService } from './maintenance/reconciler.service';
 
@@ -30,6 +33,9 @@ export class WorkerModule {
         AttributionProcessor,
         DeliveryService,
         DeliveryProcessor,
+        EventLinker,
+        EventsService,
+        EventsProcessor,
         ReconcilerService,
       ],
     };

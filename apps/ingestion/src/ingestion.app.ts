@@ -2,7 +2,11 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LookbackConfig } from '@app/config';
 import { createHttpApp } from '@app/http';
 import { IngestionModule } from './ingestion.module';
+import { registerPixelRoute } from './pixel/pixel.route';
+import { PixelService } from './pixel/pixel.service';
 
-export function createIngestionApp(config: LookbackConfig): Promise<NestFastifyApplication> {
-  return createHttpApp(IngestionModule.forRoot(config), config);
+export async function createIngestionApp(config: LookbackConfig): Promise<NestFastifyApplication> {
+  const app = await createHttpApp(IngestionModule.forRoot(config), config);
+  registerPixelRoute(app.getHttpAdapter().getInstance(), app.get(PixelService));
+  return app;
 }

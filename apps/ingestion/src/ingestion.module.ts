@@ -8,6 +8,11 @@ import { TouchSpool } from './tracking/touch-spool.service';
 import { TouchWriter } from './tracking/touch-writer.service';
 import { TrackingController } from './tracking/tracking.controller';
 import { TrackingService } from './tracking/tracking.service';
+import { EventWriter } from './events/event-writer.service';
+import { EventsController } from './events/events.controller';
+import { EventsService } from './events/events.service';
+import { PixelHits } from './pixel/pixel-hits.service';
+import { PixelService } from './pixel/pixel.service';
 import { InstallsController } from './installs/installs.controller';
 import { InstallsService } from './installs/installs.service';
 
@@ -22,7 +27,7 @@ export class IngestionModule {
         DatabaseModule.forRoot(12),
         QueuesModule.forRoot(),
       ],
-      controllers: [TrackingController, InstallsController, HealthController],
+      controllers: [TrackingController, InstallsController, EventsController, HealthController],
       providers: [
         HealthService,
         CatalogService,
@@ -32,6 +37,10 @@ export class IngestionModule {
         TouchSpool,
         TrackingService,
         InstallsService,
+        EventWriter,
+        EventsService,
+        PixelHits,
+        PixelService,
       ],
     };
   }

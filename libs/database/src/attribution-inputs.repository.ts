@@ -17,6 +17,8 @@ import {
 export interface InstallFactsRow {
   id: string;
   app_id: string;
+  /** The client's own install id (events name their install by it). */
+  install_id: string;
   installed_at: Date;
   gaid: string | null;
   idfa: string | null;
@@ -50,7 +52,7 @@ export interface LoadedInputs {
 }
 
 const TOUCH_COLUMNS = 'id, campaign_id, ts, network_click_id, gaid, idfa, host(ip) AS ip, ua_key';
-const INSTALL_COLUMNS = `id, app_id, installed_at, gaid, idfa, idfv, android_id, host(ip) AS ip, ua_key, referrer,
+const INSTALL_COLUMNS = `id, app_id, install_id, installed_at, gaid, idfa, idfv, android_id, host(ip) AS ip, ua_key, referrer,
   consent_attribution, status, campaign_id, match_type, touch_id`;
 /** Touches a little after the install are loaded too, only so the explanation can say why they lost. */
 const AFTER_INSTALL_SLACK = "interval '1 hour'";

@@ -5,8 +5,11 @@ import { CampaignEntity } from './entities/campaign.entity';
 import { DeliveryAttemptEntity, DeliveryEntity } from './entities/delivery.entity';
 import { InstallEntity } from './entities/install.entity';
 import { NetworkEntity } from './entities/network.entity';
+import { EventEntity } from './entities/event.entity';
+import { FxRateEntity } from './entities/fx-rate.entity';
 import { CreateCoreSchema1764547200000 } from './migrations/1764547200000-CreateCoreSchema';
 import { AddImpressionsAndFraudRules1764604800000 } from './migrations/1764604800000-AddImpressionsAndFraudRules';
+import { CreateEvents1764633600000 } from './migrations/1764633600000-CreateEvents';
 
 export const ENTITIES = [
   ApiKeyEntity,
@@ -16,9 +19,15 @@ export const ENTITIES = [
   InstallEntity,
   DeliveryEntity,
   DeliveryAttemptEntity,
+  EventEntity,
+  FxRateEntity,
 ];
 
-export const MIGRATIONS = [CreateCoreSchema1764547200000, AddImpressionsAndFraudRules1764604800000];
+export const MIGRATIONS = [
+  CreateCoreSchema1764547200000,
+  AddImpressionsAndFraudRules1764604800000,
+  CreateEvents1764633600000,
+];
 
 export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {
   return {

@@ -9,6 +9,8 @@ export {
   type DeliveryKind,
   type DeliveryStatus,
 } from './entities/delivery.entity';
+export { EventEntity, type EventSource, type EventStatus } from './entities/event.entity';
+export { FxRateEntity } from './entities/fx-rate.entity';
 export { createDataSource, dataSourceOptions, ENTITIES, MIGRATIONS } from './data-source';
 export { migrate, ensureDatabase, ensurePartitions, PARTITIONED_TABLES } from './migrate';
 export { GroupCommitWriter, type GroupCommitOptions, type BatchStats } from './group-commit';

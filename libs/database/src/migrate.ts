@@ -33,7 +33,7 @@ export async function migrate(databaseUrl: string, log: (line: string) => void =
 }
 
 /** Every time-partitioned table, kept two months ahead of the clock. */
-export const PARTITIONED_TABLES = ['clicks', 'impressions'];
+export const PARTITIONED_TABLES = ['clicks', 'impressions', 'events'];
 
 export async function ensurePartitions(db: { query: (sql: string, params?: unknown[]) => Promise<unknown> }): Promise<void> {
   for (const table of PARTITIONED_TABLES) {

@@ -7,3 +7,6 @@ export * from './attribution';
 export * from './user-agent';
 export * from './cidr';
 export * from './overrides';
+export * from './money';
+export * from './canonical';
+export * from './events';

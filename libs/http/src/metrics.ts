@@ -21,6 +21,8 @@ function histogram(name: string, help: string, buckets: number[], labelNames: st
 export const metrics = {
   touches: counter('lookback_touches_total', 'Clicks and impressions recorded', ['kind']),
   installs: counter('lookback_installs_total', 'Installs accepted (new rows)', []),
+  events: counter('lookback_events_total', 'Events accepted (new rows)', ['source']),
+  pixelHits: counter('lookback_pixel_hits_total', 'Pixel hits by outcome', ['outcome', 'reason']),
   decisions: counter('lookback_attribution_decisions_total', 'Attribution decisions', ['status', 'match_type']),
   deliveries: counter('lookback_delivery_attempts_total', 'Outbound delivery attempts', ['kind', 'outcome']),
   enqueueFailures: counter('lookback_enqueue_failures_total', 'Jobs not enqueued (left to the reconciler)', ['queue']),

@@ -31,7 +31,7 @@ export class SignatureGuard implements CanActivate {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw invalid('invalid_body', 'The body must be a JSON object.');
     }
-    const appId = body.appId;
+    const appId = signedAppId(body);
     if (!isUuid(appId)) throw invalid('invalid_field', 'appId must be a UUID.', 'appId');
     const secret = await this.secrets.sdkSecret(appId.toLowerCase());
     if (secret === undefined) {
@@ -48,4 +48,14 @@ export class SignatureGuard implements CanActivate {
     }
     return true;
   }
+}
+
+/**
+ * The app whose secret signs the body: its `appId`, or for a batch sent as `{"events": [...]}` without one
+ * (as the contract shows it), the first item's. Items naming another app are refused one by one later.
+ */
+function signedAppId(body: Record<string, unknown>): unknown {
+  if (body.appId !== undefined || !Array.isArray(body.events)) return body.appId;
+  const first: unknown = body.events[0];
+  return first !== null && typeof first === 'object' ? (first as Record<string, unknown>).appId : undefined;
 }

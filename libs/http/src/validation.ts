@@ -1,5 +1,7 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
-import { invalid } from '@app/domain';
+import { plainToInstance, type ClassConstructor } from 'class-transformer';
+import { validate } from 'class-validator';
+import { invalid, type LookbackError } from '@app/domain';
 
 function firstProblem(errors: ValidationError[], prefix = ''): { field: string; message: string } | undefined {
   for (const e of errors) {
@@ -13,14 +15,35 @@ function firstProblem(errors: ValidationError[], prefix = ''): { field: string; 
   return undefined;
 }
 
+const OPTIONS = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  validationError: { target: false, value: false },
+} as const;
+
+/**
+ * The pipe's checks for one value, for bodies that hold many independent items (a batch answers each item on
+ * its own, so one bad item must not fail the request).
+ */
+export async function validateItem<T extends object>(
+  cls: ClassConstructor<T>,
+  plain: unknown,
+): Promise<{ ok: true; value: T } | { ok: false; error: LookbackError }> {
+  if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
+    return { ok: false, error: invalid('invalid_body', 'Each item must be a JSON object.') };
+  }
+  const value = plainToInstance(cls, plain);
+  const problem = firstProblem(await validate(value, OPTIONS));
+  if (problem) return { ok: false, error: invalid('invalid_field', problem.message, problem.field) };
+  return { ok: true, value };
+}
+
 /** Validation at the edge: unknown fields refused, types checked, the first problem named with its path. */
 export function validationPipe(): ValidationPipe {
   return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
+    ...OPTIONS,
     transform: true,
-    forbidUnknownValues: true,
-    validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
       const problem = firstProblem(errors);
       return invalid('invalid_field', problem ? problem.message : 'The request is not valid.', problem?.field);

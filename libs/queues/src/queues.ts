@@ -14,7 +14,14 @@ export interface DeliverJob {
   deliveryId: string;
 }
 
-export const ALL_QUEUES = [ATTRIBUTION_QUEUE, DELIVERY_QUEUE] as const;
+/** Links an event to its install, inherits the attribution and owes the event postback. */
+export const EVENT_QUEUE = 'events';
+export const PROCESS_EVENT_JOB = 'process-event';
+export interface ProcessEventJob {
+  eventId: string;
+}
+
+export const ALL_QUEUES = [ATTRIBUTION_QUEUE, DELIVERY_QUEUE, EVENT_QUEUE] as const;
 
 /**
  * Completed jobs are removed so a later enqueue with the same id (the reconciler re-offering a row that is

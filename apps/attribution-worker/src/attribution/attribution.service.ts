@@ -7,6 +7,7 @@ import { AttributionInputsRepository, owePostback, writeDecision } from '@app/da
 import { decideAttribution, type Decision } from '@app/domain';
 import { metrics } from '@app/http';
 import { DELIVER_JOB, DELIVERY_QUEUE, deliveryJobOptions, enqueueAfterCommit } from '@app/queues';
+import { EventLinker } from '../events/event-linker.service';
 
 export type AttributeOutcome = Decision['status'] | 'skipped';
 
@@ -23,6 +24,7 @@ export class AttributionService {
     private readonly inputs: AttributionInputsRepository,
     @InjectQueue(DELIVERY_QUEUE) private readonly deliveries: Queue,
     @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
+    private readonly events: EventLinker,
   ) {}
 
   /** An app's rules and campaign windows, read at most every CACHE_TTL_MS: a burst of installs reads them once. */
@@ -40,7 +42,12 @@ export class AttributionService {
 
   async attribute(installId: string): Promise<AttributeOutcome> {
     const install = await this.inputs.install(installId);
-    if (!install || install.status !== 'pending') return 'skipped';
+    if (!install) return 'skipped';
+    if (install.status !== 'pending') {
+      // Decided already, maybe by a run that failed before linking its events: linking again is harmless.
+      await this.events.link(install.app_id, install.install_id);
+      return 'skipped';
+    }
     const settings = await this.settings(install.app_id);
     if (!settings) return 'skipped';
     const { input, networkClickIds } = await this.inputs.load(install, settings);
@@ -58,6 +65,8 @@ export class AttributionService {
     if (deliveryId) {
       await enqueueAfterCommit(this.deliveries, DELIVER_JOB, { deliveryId }, deliveryId, deliveryJobOptions(this.config));
     }
+    // Events that arrived before this install was decided inherit its attribution now.
+    await this.events.link(install.app_id, install.install_id);
     return decision.status;
   }
 }

@@ -10,6 +10,8 @@ import {
   ATTRIBUTION_QUEUE,
   DELIVER_JOB,
   DELIVERY_QUEUE,
+  EVENT_QUEUE,
+  PROCESS_EVENT_JOB,
   deliveryJobOptions,
   enqueueAfterCommit,
 } from '@app/queues';
@@ -35,6 +37,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     private readonly db: DataSource,
     @InjectQueue(ATTRIBUTION_QUEUE) private readonly attribution: Queue,
     @InjectQueue(DELIVERY_QUEUE) private readonly deliveries: Queue,
+    @InjectQueue(EVENT_QUEUE) private readonly events: Queue,
     @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
   ) {}
 
@@ -94,6 +97,16 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     for (const { id } of deliveries) {
       d += (await this.offer(this.deliveries, DELIVER_JOB, { deliveryId: id }, id, deliveryJobOptions(this.config))) ? 1 : 0;
     }
+    // Events never processed (Redis lost the job); waiting ones are the attribution processor's to link.
+    const events: { id: string }[] = await this.db.query(
+      `SELECT id FROM events WHERE status = 'pending' AND received_at < now() - make_interval(secs => $1::float8 / 1000)
+        ORDER BY received_at LIMIT ${BATCH}`,
+      [olderThan],
+    );
+    let e = 0;
+    for (const { id } of events) e += (await this.offer(this.events, PROCESS_EVENT_JOB, { eventId: id }, id)) ? 1 : 0;
+    if (e > 0) this.logger.warn(`re-offered ${e} pending event(s) to the queue`);
+    metrics.reconciled.inc({ what: 'event' }, e);
     if (n + d > 0) this.logger.warn(`re-offered ${n} pending install(s) and ${d} pending deliver(ies) to the queues`);
     metrics.reconciled.inc({ what: 'install' }, n);
     metrics.reconciled.inc({ what: 'delivery' }, d);

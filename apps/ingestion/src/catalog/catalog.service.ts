@@ -58,6 +58,7 @@ class TtlCache<V> {
 export class CatalogService implements SdkSecretResolver {
   private readonly campaigns: TtlCache<CampaignView>;
   private readonly apps: TtlCache<AppView>;
+  private readonly fx: TtlCache<Map<string, string>>;
 
   constructor(
     private readonly db: DataSource,
@@ -65,6 +66,18 @@ export class CatalogService implements SdkSecretResolver {
   ) {
     this.campaigns = new TtlCache(config.cacheTtlMs);
     this.apps = new TtlCache(config.cacheTtlMs);
+    this.fx = new TtlCache(config.cacheTtlMs);
+  }
+
+  /** US dollars per unit of a currency as a decimal string, or undefined when no rate is set for it. */
+  async usdPerUnit(currency: string): Promise<string | undefined> {
+    const rates = await this.fx.get('all', async () => {
+      const rows: { currency: string; usd_per_unit: string }[] = await this.db.query(
+        'SELECT currency, usd_per_unit::text AS usd_per_unit FROM fx_rates',
+      );
+      return new Map(rows.map((r) => [r.currency, r.usd_per_unit]));
+    });
+    return rates?.get(currency);
   }
 
   campaign(id: string): Promise<CampaignView | undefined> {

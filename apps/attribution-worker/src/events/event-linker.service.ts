@@ -1,0 +1,135 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { DataSource, type EntityManager } from 'typeorm';
+import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
+import { expandMacros, trimDecimal, uuidv7, uuidv7Time } from '@app/domain';
+import { DELIVER_JOB, DELIVERY_QUEUE, deliveryJobOptions, enqueueAfterCommit } from '@app/queues';
+
+interface DecidedInstall {
+  id: string;
+  status: string;
+  campaign_id: string | null;
+  match_type: string | null;
+  touch_id: string | null;
+  touch_kind: string | null;
+  gaid: string | null;
+  idfa: string | null;
+  installed_at: Date;
+}
+
+interface LinkedEvent {
+  id: string;
+  name: string;
+  revenue: string | null;
+  currency: string | null;
+  revenue_usd: string | null;
+}
+
+/**
+ * Ties events to their install once the install is decided, copying its attribution onto them (reports and
+ * postbacks read it from the event), and owes the event postbacks in the same transaction. Two paths call it
+ * and may race: the event processor (event after install) and the attribution processor (event before
+ * install). The UPDATE only takes events not yet linked, and the outbox is unique per event, so each event is
+ * linked once and posted back at most once whichever path wins.
+ */
+@Injectable()
+export class EventLinker {
+  constructor(
+    private readonly db: DataSource,
+    @InjectQueue(DELIVERY_QUEUE) private readonly deliveries: Queue,
+    @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
+  ) {}
+
+  /**
+   * Links the app's waiting events of this client installId (or only `eventId`). Undefined when the install
+   * is unknown or still pending: the events keep waiting for the attribution processor.
+   */
+  async link(appId: string, clientInstallId: string, eventId?: string): Promise<{ linked: number } | undefined> {
+    const outcome = await this.db.transaction(async (tx) => {
+      const [install]: DecidedInstall[] = await tx.query(
+        `SELECT id, status, campaign_id, match_type, touch_id, touch_kind, gaid, idfa, installed_at
+           FROM installs WHERE app_id = $1 AND install_id = $2`,
+        [appId, clientInstallId],
+      );
+      if (!install || install.status === 'pending') return undefined;
+      // Only an attributed install passes its campaign on; organic, rejected and reinstall events earn nobody credit.
+      const attributed = install.status === 'attributed' && install.campaign_id !== null;
+      const [events]: [LinkedEvent[], number] = await tx.query(
+        `UPDATE events
+            SET status = 'linked', install_ref = $3, campaign_id = $4, match_type = $5, linked_at = now()
+          WHERE app_id = $1 AND install_id = $2 AND status IN ('pending', 'waiting')
+            ${eventId ? 'AND id = $6' : ''}
+          RETURNING id, name, revenue::text AS revenue, currency, revenue_usd::text AS revenue_usd`,
+        [
+          appId,
+          clientInstallId,
+          install.id,
+          attributed ? install.campaign_id : null,
+          attributed ? install.match_type : null,
+          ...(eventId ? [eventId] : []),
+        ],
+      );
+      const deliveryIds = attributed && events.length > 0 ? await this.owePostbacks(tx, appId, install, events) : [];
+      return { linked: events.length, deliveryIds };
+    });
+    if (!outcome) return undefined;
+    for (const id of outcome.deliveryIds) {
+      await enqueueAfterCommit(this.deliveries, DELIVER_JOB, { deliveryId: id }, id, deliveryJobOptions(this.config));
+    }
+    return { linked: outcome.linked };
+  }
+
+  /** Outbox rows for the events the network asked for (`postbackEvents`), sent by the delivery processor. */
+  private async owePostbacks(tx: EntityManager, appId: string, install: DecidedInstall, events: LinkedEvent[]): Promise<string[]> {
+    const [network]: { id: string; event_postback_url: string | null; postback_events: string[] }[] = await tx.query(
+      `SELECT n.id, n.event_postback_url, n.postback_events
+         FROM campaigns c JOIN networks n ON n.id = c.network_id WHERE c.id = $1`,
+      [install.campaign_id],
+    );
+    if (!network?.event_postback_url) return [];
+    const owed = events.filter((e) => network.postback_events.includes(e.name));
+    if (owed.length === 0) return [];
+    const networkClickId = await this.networkClickId(tx, appId, install);
+    const ids: string[] = [];
+    for (const e of owed) {
+      const url = expandMacros(network.event_postback_url, {
+        click_id: networkClickId,
+        lookback_click_id: install.touch_kind === 'click' ? install.touch_id : null,
+        install_id: install.id,
+        campaign_id: install.campaign_id,
+        app_id: appId,
+        event_name: e.name,
+        revenue: e.revenue,
+        currency: e.currency,
+        revenue_usd: e.revenue_usd === null ? null : trimDecimal(e.revenue_usd),
+        gaid: install.gaid,
+        idfa: install.idfa,
+        match_type: install.match_type,
+        install_time: install.installed_at.toISOString(),
+      });
+      const rows: { id: string }[] = await tx.query(
+        `INSERT INTO deliveries (id, app_id, kind, subject_type, subject_id, network_id, method, url)
+         VALUES ($1, $2, 'postback', 'event', $3, $4, 'GET', $5)
+         ON CONFLICT (kind, subject_id) DO NOTHING
+         RETURNING id`,
+        [uuidv7(), appId, e.id, network.id, url],
+      );
+      if (rows[0]) ids.push(rows[0].id);
+    }
+    return ids;
+  }
+
+  /** The ad network's own click id, echoed back as {click_id}; the click id's time names its partition. */
+  private async networkClickId(tx: EntityManager, appId: string, install: DecidedInstall): Promise<string | null> {
+    if (install.touch_kind !== 'click' || !install.touch_id) return null;
+    const ts = uuidv7Time(install.touch_id);
+    if (!ts) return null;
+    const [click]: { network_click_id: string | null }[] = await tx.query(
+      `SELECT network_click_id FROM clicks
+        WHERE app_id = $1 AND id = $2 AND ts BETWEEN $3::timestamptz - interval '1 second' AND $3::timestamptz + interval '1 second'`,
+      [appId, install.touch_id, ts],
+    );
+    return click?.network_click_id ?? null;
+  }
+}

@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { toUsd, uuidv7Time } from '@app/domain';
+import { EventLinker } from './event-linker.service';
+
+export type EventOutcome = 'linked' | 'waiting' | 'unlinked' | 'skipped';
+
+interface EventRow {
+  id: string;
+  app_id: string;
+  install_id: string | null;
+  revenue: string | null;
+  currency: string | null;
+  revenue_usd: string | null;
+  click_id: string | null;
+  status: string;
+  received_at: Date;
+}
+
+/** The event's id is a UUIDv7 of its received time: the partition to read, within a second of clock rounding. */
+const BY_ID = `id = $1 AND received_at BETWEEN $2::timestamptz - interval '1 second' AND $2::timestamptz + interval '1 second'`;
+
+/**
+ * After an event is stored: finish its USD value if ingestion had no rate, then link it to its install
+ * (inheriting the attribution and owing the postback) or leave it waiting for the install's decision.
+ */
+@Injectable()
+export class EventsService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly linker: EventLinker,
+  ) {}
+
+  async process(eventId: string): Promise<EventOutcome> {
+    const ts = uuidv7Time(eventId);
+    if (!ts) return 'skipped';
+    const [event]: EventRow[] = await this.db.query(
+      `SELECT id, app_id, install_id, revenue::text AS revenue, currency, revenue_usd::text AS revenue_usd, click_id, status,
+              received_at
+         FROM events WHERE ${BY_ID}`,
+      [eventId, ts],
+    );
+    if (!event) return 'skipped';
+    if (event.revenue !== null && event.revenue_usd === null && event.currency) await this.fillUsd(event, ts);
+    if (event.status === 'linked' || event.status === 'unlinked') return 'skipped';
+
+    if (event.install_id === null) return this.webEvent(event, ts);
+    const linked = await this.linker.link(event.app_id, event.install_id, event.id);
+    if (linked) return linked.linked > 0 ? 'linked' : 'skipped';
+    // The install is unknown or undecided: the attribution processor links this event when it decides.
+    await this.db.query(`UPDATE events SET status = 'waiting' WHERE ${BY_ID} AND status = 'pending'`, [eventId, ts]);
+    return 'waiting';
+  }
+
+  /** A rate set after the event arrived (PUT /v1/fx-rates) still normalizes it. */
+  private async fillUsd(event: EventRow, ts: Date): Promise<void> {
+    const [rate]: { usd_per_unit: string }[] = await this.db.query(
+      'SELECT usd_per_unit::text AS usd_per_unit FROM fx_rates WHERE currency = $1',
+      [event.currency],
+    );
+    if (!rate || event.revenue === null) return;
+    await this.db.query(`UPDATE events SET revenue_usd = $3 WHERE ${BY_ID} AND revenue_usd IS NULL`, [
+      event.id,
+      ts,
+      toUsd(event.revenue, rate.usd_per_unit),
+    ]);
+  }
+
+  /**
+   * A pixel hit has no install. Its `lcid` names the Lookback click that brought the visitor (web-to-app and
+   * web campaigns): the click's campaign is credited when the click belongs to the same app.
+   */
+  private async webEvent(event: EventRow, ts: Date): Promise<EventOutcome> {
+    let campaignId: string | null = null;
+    const clickTs = event.click_id ? uuidv7Time(event.click_id) : undefined;
+    if (event.click_id && clickTs) {
+      const [click]: { campaign_id: string }[] = await this.db.query(
+        `SELECT campaign_id FROM clicks
+          WHERE app_id = $1 AND id = $2 AND ts BETWEEN $3::timestamptz - interval '1 second' AND $3::timestamptz + interval '1 second'
+            AND ts <= $4`,
+        [event.app_id, event.click_id, clickTs, event.received_at],
+      );
+      campaignId = click?.campaign_id ?? null;
+    }
+    await this.db.query(
+      `UPDATE events SET status = 'unlinked', campaign_id = $3, match_type = $4 WHERE ${BY_ID} AND status = 'pending'`,
+      [event.id, ts, campaignId, campaignId ? 'click_id' : null],
+    );
+    return 'unlinked';
+  }
+}

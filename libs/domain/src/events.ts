@@ -1,0 +1,110 @@
+import { isUuid } from './ids';
+import { checkRevenue, type Revenue } from './money';
+
+/** Event names as the contract allows them: short, no spaces, safe in a URL and a metric label. */
+export const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,100}$/;
+
+export const MAX_PROPERTIES = 50;
+export const MAX_PROPERTIES_BYTES = 8192;
+
+/** Why a properties object is refused, or undefined when it is fine. */
+export function propertiesProblem(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'properties must be a JSON object';
+  if (Object.keys(value).length > MAX_PROPERTIES) return `properties must have at most ${MAX_PROPERTIES} keys`;
+  if (Buffer.byteLength(JSON.stringify(value), 'utf8') > MAX_PROPERTIES_BYTES) {
+    return `properties must be at most ${MAX_PROPERTIES_BYTES} bytes as JSON`;
+  }
+  return undefined;
+}
+
+export type PixelQuery = Record<string, unknown>;
+
+export interface PixelEvent {
+  name: string;
+  userId: string | null;
+  eventId: string | null;
+  clickId: string | null;
+  revenue: Revenue | undefined;
+  pageUrl: string | null;
+  referrer: string | null;
+  /** `ca=0`: the visitor refused attribution; the hit is kept but never used to match a device. */
+  consentAttribution: boolean | null;
+}
+
+export type PixelRejection =
+  | 'missing_event'
+  | 'invalid_event'
+  | 'event_not_allowed'
+  | 'invalid_revenue'
+  | 'unknown_currency'
+  | 'currency_required'
+  | 'negative_revenue'
+  | 'invalid_event_id'
+  | 'invalid_user_id'
+  | 'invalid_click_id';
+
+export type PixelParse =
+  | { ok: true; event: PixelEvent }
+  | { ok: false; reason: PixelRejection; name: string; message: string };
+
+/** The name a rejected hit is counted under: the one sent if it is a valid name, else a marker. */
+export const NO_EVENT_NAME = '(none)';
+export const BAD_EVENT_NAME = '(invalid)';
+
+function first(query: PixelQuery, name: string): string | undefined {
+  let v = query[name];
+  if (Array.isArray(v)) v = v[0];
+  if (typeof v !== 'string') return undefined;
+  // NUL never means anything in a query parameter and PostgreSQL text cannot hold it.
+  const t = v.replace(/\u0000/g, '').trim();
+  return t === '' ? undefined : t;
+}
+
+const clip = (v: string | undefined, max: number): string | null => (v === undefined ? null : v.slice(0, max));
+
+/**
+ * What a pixel hit says, checked like an SDK event (a pixel is public: anything may arrive). `allowed` is the
+ * app's `pixelEvents`; null accepts any valid name. `referer` is the request's Referer header, the page URL
+ * when the snippet does not pass `url`.
+ */
+export function parsePixelHit(query: PixelQuery, allowed: readonly string[] | null, referer?: string): PixelParse {
+  const name = first(query, 'e');
+  if (name === undefined) return { ok: false, reason: 'missing_event', name: NO_EVENT_NAME, message: 'e (the event name) is missing' };
+  if (!EVENT_NAME.test(name)) {
+    return { ok: false, reason: 'invalid_event', name: BAD_EVENT_NAME, message: 'e must match ^[A-Za-z0-9_.:-]{1,100}$' };
+  }
+  if (allowed && !allowed.includes(name)) {
+    return { ok: false, reason: 'event_not_allowed', name, message: `the app's pixel does not accept "${name}"` };
+  }
+  const revenue = checkRevenue({ name, revenue: first(query, 'v'), currency: first(query, 'cur') });
+  if (!revenue.ok) {
+    const param = revenue.field === 'currency' ? 'cur' : 'v';
+    return { ok: false, reason: revenue.code as PixelRejection, name, message: `${param}: ${revenue.message}` };
+  }
+  const eventId = first(query, 'eid');
+  if (eventId !== undefined && eventId.length > 128) {
+    return { ok: false, reason: 'invalid_event_id', name, message: 'eid must be at most 128 characters' };
+  }
+  const userId = first(query, 'uid');
+  if (userId !== undefined && userId.length > 256) {
+    return { ok: false, reason: 'invalid_user_id', name, message: 'uid must be at most 256 characters' };
+  }
+  const clickId = first(query, 'lcid');
+  if (clickId !== undefined && !isUuid(clickId)) {
+    return { ok: false, reason: 'invalid_click_id', name, message: 'lcid must be a Lookback click id (a UUID)' };
+  }
+  const ca = first(query, 'ca');
+  return {
+    ok: true,
+    event: {
+      name,
+      userId: userId ?? null,
+      eventId: eventId ?? null,
+      clickId: clickId?.toLowerCase() ?? null,
+      revenue: revenue.value,
+      pageUrl: clip(first(query, 'url') ?? referer?.replace(/\u0000/g, '') ?? undefined, 2048),
+      referrer: clip(first(query, 'ref'), 2048),
+      consentAttribution: ca === '0' || ca === 'false' ? false : ca === '1' || ca === 'true' ? true : null,
+    },
+  };
+}
