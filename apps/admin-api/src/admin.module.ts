@@ -7,6 +7,8 @@ import { QueuesModule } from '@app/queues';
 import { AppsController } from './apps/apps.controller';
 import { AppsService } from './apps/apps.service';
 import { ReplayController } from './attribution/replay.controller';
+import { ReportsController } from './reports/reports.controller';
+import { ReportsService } from './reports/reports.service';
 import { ReplayService } from './attribution/replay.service';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysController } from './auth/api-keys.controller';
@@ -38,6 +40,7 @@ export class AdminModule {
         InstallsController,
         DeliveriesController,
         ReplayController,
+        ReportsController,
         FxRatesController,
         PixelController,
       ],
@@ -48,6 +51,7 @@ export class AdminModule {
         NetworksService,
         CampaignsService,
         ReplayService,
+        ReportsService,
         FxRatesService,
         PixelAdminService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
