@@ -80,11 +80,22 @@ describe('POST /v1/attribution/replay', () => {
     expect(r.body.moved).toBe(0);
   });
 
-  it('apply rewrites the decisions; replaying the same settings again then moves nothing', async () => {
+  it('apply rewrites the decisions and moves the credit of their events; replaying the same settings again then moves nothing', async () => {
+    const purchase = await postSigned(`${stack.ingestionUrl}/v1/events`, f.sdkSecret, {
+      appId: f.appId,
+      eventId: 'five-days-purchase',
+      installId: 'five-days',
+      name: 'purchase',
+      occurredAt: new Date().toISOString(),
+    });
+    expect(purchase.status).toBe(202);
+    const credit = async () => (await stack.db.query('SELECT campaign_id FROM events WHERE id = $1', [purchase.body.id])).rows[0]?.campaign_id;
+    await waitFor(async () => (await credit()) === f.campaignId, 'the purchase to be linked');
     const r = await replay({ overrides: { clickLookbackHours: 72 }, apply: true });
     expect(r.body).toMatchObject({ dryRun: false, moved: 1, applied: 1 });
     const stored = await stack.admin('GET', `/v1/installs/${ids.fiveDays}`);
     expect(stored.body).toMatchObject({ status: 'organic', campaignId: null });
+    expect(await credit()).toBeNull();
     const again = await replay({ overrides: { clickLookbackHours: 72 } });
     expect(again.body.moved).toBe(0);
   });

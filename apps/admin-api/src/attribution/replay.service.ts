@@ -153,6 +153,12 @@ export class ReplayService {
   private async apply(install: InstallFactsRow, decision: Decision, sendPostback: boolean): Promise<boolean | undefined> {
     const deliveryId = await this.db.transaction(async (tx) => {
       if (!(await writeDecision(tx, install.id, decision, install.status))) return false;
+      // Linked events carry their install's attribution for reports: they move with it (no event postback is resent).
+      const attributed = decision.status === 'attributed';
+      await tx.query(
+        `UPDATE events SET campaign_id = $3, match_type = $4 WHERE app_id = $1 AND install_ref = $2 AND status = 'linked'`,
+        [install.app_id, install.id, attributed ? decision.campaignId : null, attributed ? decision.matchType : null],
+      );
       if (!sendPostback || decision.status !== 'attributed') return undefined;
       const network = decision.touchKind === 'click' && decision.touchId ? await this.networkClickId(decision.touchId) : null;
       return owePostback(tx, install, decision, network);
