@@ -73,6 +73,29 @@ async function main() {
   const clickRows = await count('SELECT count(*) AS n FROM clicks');
   const redirects = clicks['3xx'] ?? 0;
 
+  // 1b. Impressions and pixel hits: GIF answers, each hit recorded.
+  const impressions = await autocannon({
+    url: INGESTION,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/i/${campaign.id}?gaid=${randomUUID()}` }) }],
+  });
+  const impressionRows = await count('SELECT count(*) AS n FROM impressions');
+  let p = 0;
+  const pixel = await autocannon({
+    url: INGESTION,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (req) => ({ ...req, path: `/p/${app.id}.gif?e=page_view&uid=u${p}&eid=e${p++}&url=https%3A%2F%2Fshop.example%2Fp` }),
+      },
+    ],
+  });
+  await new Promise((r) => setTimeout(r, 1500)); // pixel counters are flushed about every second
+  const pixelRows = await count("SELECT count(*) AS n FROM events WHERE source = 'pixel'");
+
   // 2. Installs: signed, unique installIds; half of them from devices that clicked.
   let m = 0;
   const signed = (i) => {
@@ -134,6 +157,8 @@ async function main() {
     machine: { cpus: os.cpus().length, node: process.version },
     settings: { seconds: SECONDS, connections: CONNECTIONS },
     clicks: { ...summary(clicks), redirects, rowsCommitted: clickRows },
+    impressions: { ...summary(impressions), rowsCommitted: impressionRows },
+    pixel: { ...summary(pixel), eventsCommitted: pixelRows },
     installs: { ...summary(installs), accepted: installs['2xx'], rowsCommitted: installRows },
     attribution: {
       installs: installRows,
