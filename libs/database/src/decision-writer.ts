@@ -1,6 +1,6 @@
 // Writing attribution decisions and the postbacks they owe: shared by the worker and by replay.
 import type { EntityManager } from 'typeorm';
-import { expandMacros, uuidv7, type Decision } from '@app/domain';
+import { expandMacros, uuidv7, uuidv7Time, type Decision } from '@app/domain';
 import type { InstallFactsRow } from './attribution-inputs.repository';
 
 /** Writes a decision over an install still in `expectedStatus`; false if someone else changed it first. */
@@ -64,12 +64,39 @@ export async function owePostback(
     match_type: decision.matchType,
     install_time: install.installed_at.toISOString(),
   });
+  return insertPostback(tx, { appId: install.app_id, subjectType: 'install', subjectId: install.id, networkId: target.network_id, url });
+}
+
+/**
+ * Puts one postback in the outbox. At most one per install or event: the outbox's unique (kind, subject_id)
+ * refuses a second, and the answer is then undefined (nothing new to send).
+ */
+export async function insertPostback(
+  tx: Queryable,
+  p: { appId: string; subjectType: 'install' | 'event'; subjectId: string; networkId: string; url: string },
+): Promise<string | undefined> {
   const rows: { id: string }[] = await tx.query(
     `INSERT INTO deliveries (id, app_id, kind, subject_type, subject_id, network_id, method, url)
-     VALUES ($1, $2, 'postback', 'install', $3, $4, 'GET', $5)
+     VALUES ($1, $2, 'postback', $3, $4, $5, 'GET', $6)
      ON CONFLICT (kind, subject_id) DO NOTHING
      RETURNING id`,
-    [uuidv7(), install.app_id, install.id, target.network_id, url],
+    [uuidv7(), p.appId, p.subjectType, p.subjectId, p.networkId, p.url],
   );
   return rows[0]?.id;
+}
+
+/** The ad network's own id of a Lookback click, echoed back as {click_id}; the click id's time names its partition. */
+export async function networkClickId(db: Queryable, appId: string, clickId: string): Promise<string | null> {
+  const ts = uuidv7Time(clickId);
+  if (!ts) return null;
+  const [click]: { network_click_id: string | null }[] = await db.query(
+    `SELECT network_click_id FROM clicks
+      WHERE app_id = $1 AND id = $2 AND ts BETWEEN $3::timestamptz - interval '1 second' AND $3::timestamptz + interval '1 second'`,
+    [appId, clickId, ts],
+  );
+  return click?.network_click_id ?? null;
+}
+
+interface Queryable {
+  query: EntityManager['query'];
 }

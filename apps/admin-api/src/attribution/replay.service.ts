@@ -3,7 +3,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
-import { AttributionInputsRepository, owePostback, writeDecision, type InstallFactsRow } from '@app/database';
+import { AttributionInputsRepository, networkClickId, owePostback, writeDecision, type InstallFactsRow } from '@app/database';
 import { decideAttribution, invalid, isUuid, notFound, type Decision, type DecisionOverrides } from '@app/domain';
 import { DELIVER_JOB, DELIVERY_QUEUE, deliveryJobOptions, enqueueAfterCommit } from '@app/queues';
 import { plainToInstance } from 'class-transformer';
@@ -160,20 +160,13 @@ export class ReplayService {
         [install.app_id, install.id, attributed ? decision.campaignId : null, attributed ? decision.matchType : null],
       );
       if (!sendPostback || decision.status !== 'attributed') return undefined;
-      const network = decision.touchKind === 'click' && decision.touchId ? await this.networkClickId(decision.touchId) : null;
-      return owePostback(tx, install, decision, network);
+      const clickId =
+        decision.touchKind === 'click' && decision.touchId ? await networkClickId(tx, install.app_id, decision.touchId) : null;
+      return owePostback(tx, install, decision, clickId);
     });
     if (deliveryId === false) return false;
     if (!deliveryId) return undefined;
     await enqueueAfterCommit(this.deliveries, DELIVER_JOB, { deliveryId }, deliveryId, deliveryJobOptions(this.config));
     return true;
-  }
-
-  private async networkClickId(clickId: string): Promise<string | null> {
-    const rows: { network_click_id: string | null }[] = await this.db.query(
-      'SELECT network_click_id FROM clicks WHERE id = $1 LIMIT 1',
-      [clickId],
-    );
-    return rows[0]?.network_click_id ?? null;
   }
 }

@@ -3,7 +3,8 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { DataSource, type EntityManager } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
-import { expandMacros, trimDecimal, uuidv7, uuidv7Time } from '@app/domain';
+import { insertPostback, networkClickId } from '@app/database';
+import { expandMacros, trimDecimal } from '@app/domain';
 import { DELIVER_JOB, DELIVERY_QUEUE, deliveryJobOptions, enqueueAfterCommit } from '@app/queues';
 
 interface DecidedInstall {
@@ -90,11 +91,12 @@ export class EventLinker {
     if (!network?.event_postback_url) return [];
     const owed = events.filter((e) => network.postback_events.includes(e.name));
     if (owed.length === 0) return [];
-    const networkClickId = await this.networkClickId(tx, appId, install);
+    const clickId =
+      install.touch_kind === 'click' && install.touch_id ? await networkClickId(tx, appId, install.touch_id) : null;
     const ids: string[] = [];
     for (const e of owed) {
       const url = expandMacros(network.event_postback_url, {
-        click_id: networkClickId,
+        click_id: clickId,
         lookback_click_id: install.touch_kind === 'click' ? install.touch_id : null,
         install_id: install.id,
         campaign_id: install.campaign_id,
@@ -108,28 +110,9 @@ export class EventLinker {
         match_type: install.match_type,
         install_time: install.installed_at.toISOString(),
       });
-      const rows: { id: string }[] = await tx.query(
-        `INSERT INTO deliveries (id, app_id, kind, subject_type, subject_id, network_id, method, url)
-         VALUES ($1, $2, 'postback', 'event', $3, $4, 'GET', $5)
-         ON CONFLICT (kind, subject_id) DO NOTHING
-         RETURNING id`,
-        [uuidv7(), appId, e.id, network.id, url],
-      );
-      if (rows[0]) ids.push(rows[0].id);
+      const id = await insertPostback(tx, { appId, subjectType: 'event', subjectId: e.id, networkId: network.id, url });
+      if (id) ids.push(id);
     }
     return ids;
-  }
-
-  /** The ad network's own click id, echoed back as {click_id}; the click id's time names its partition. */
-  private async networkClickId(tx: EntityManager, appId: string, install: DecidedInstall): Promise<string | null> {
-    if (install.touch_kind !== 'click' || !install.touch_id) return null;
-    const ts = uuidv7Time(install.touch_id);
-    if (!ts) return null;
-    const [click]: { network_click_id: string | null }[] = await tx.query(
-      `SELECT network_click_id FROM clicks
-        WHERE app_id = $1 AND id = $2 AND ts BETWEEN $3::timestamptz - interval '1 second' AND $3::timestamptz + interval '1 second'`,
-      [appId, install.touch_id, ts],
-    );
-    return click?.network_click_id ?? null;
   }
 }
