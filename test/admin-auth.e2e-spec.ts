@@ -61,6 +61,11 @@ describe('admin API authentication and scopes', () => {
     expect((await stack.admin('GET', `/v1/apps/${app.body.id}`)).body.name).toBe('A');
   });
 
+  it('lets a write-only key read as well (write implies read)', async () => {
+    const only = await stack.admin('POST', '/v1/api-keys', { name: 'writer', scopes: ['write'] });
+    expect((await stack.admin('GET', '/v1/networks', undefined, only.body.key)).status).toBe(200);
+  });
+
   it('lets a write key change things', async () => {
     expect((await stack.admin('POST', '/v1/networks', { name: 'N' }, writeKey)).status).toBe(201);
   });

@@ -26,7 +26,9 @@ export class ApiKeyGuard implements CanActivate {
     if (!key) throw new LookbackError('unauthorized', 'invalid_api_key', 'That API key is not valid.');
     const needed =
       this.reflector.getAllAndOverride<ApiScope>(SCOPE_KEY, targets) ?? (req.method === 'GET' ? 'read' : 'write');
-    if (!key.scopes.includes('owner') && !key.scopes.includes(needed)) {
+    // `write` implies `read`: a key that may change a campaign may also look at it.
+    const granted = key.scopes.includes('owner') || key.scopes.includes(needed) || (needed === 'read' && key.scopes.includes('write'));
+    if (!granted) {
       throw new LookbackError('forbidden', 'insufficient_scope', `This API key lacks the "${needed}" scope.`);
     }
     return true;
