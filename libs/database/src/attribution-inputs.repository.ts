@@ -81,6 +81,16 @@ export class AttributionInputsRepository {
     );
   }
 
+  /** Per campaign of the app: the network and its install postback template (null when it wants none). */
+  async postbackTargets(appId: string): Promise<Map<string, { networkId: string; installPostbackUrl: string | null }>> {
+    const rows: { id: string; network_id: string; install_postback_url: string | null }[] = await this.db.query(
+      `SELECT c.id, n.id AS network_id, n.install_postback_url
+         FROM campaigns c JOIN networks n ON n.id = c.network_id WHERE c.app_id = $1`,
+      [appId],
+    );
+    return new Map(rows.map((r) => [r.id, { networkId: r.network_id, installPostbackUrl: r.install_postback_url }]));
+  }
+
   async settings(appId: string): Promise<DecisionSettings | undefined> {
     const [app]: {
       min_ctit_seconds: number;

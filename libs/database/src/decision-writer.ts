@@ -37,19 +37,14 @@ export async function writeDecision(
  * The install postback, written to the outbox beside the decision; sent by the delivery processor.
  * At most one per install: the outbox's unique (kind, subject_id) refuses a second.
  */
-export async function owePostback(
-  tx: EntityManager,
+/** The network's install postback template with this decision's macros filled in. */
+export function installPostbackUrl(
+  template: string,
   install: InstallFactsRow,
   decision: Decision,
   networkClickId: string | null | undefined,
-): Promise<string | undefined> {
-  const [target]: { network_id: string; install_postback_url: string | null }[] = await tx.query(
-    `SELECT n.id AS network_id, n.install_postback_url
-       FROM campaigns c JOIN networks n ON n.id = c.network_id WHERE c.id = $1`,
-    [decision.campaignId],
-  );
-  if (!target?.install_postback_url) return undefined;
-  const url = expandMacros(target.install_postback_url, {
+): string {
+  return expandMacros(template, {
     click_id: networkClickId,
     lookback_click_id: decision.touchKind === 'click' ? decision.touchId : null,
     install_id: install.id,
@@ -64,6 +59,63 @@ export async function owePostback(
     match_type: decision.matchType,
     install_time: install.installed_at.toISOString(),
   });
+}
+
+/**
+ * The worker's write: the decision and, when owed, its postback in the outbox, as ONE statement (atomic
+ * without BEGIN/COMMIT round trips, which dominate the worker's cost). `decided` is false when another
+ * worker decided the install first; its decision and outbox row then stand.
+ */
+export async function recordDecision(
+  db: Queryable,
+  installId: string,
+  decision: Decision,
+  postback: { networkId: string; url: string } | undefined,
+): Promise<{ decided: boolean; deliveryId: string | undefined }> {
+  const [row]: { decided: number; delivery_id: string | null }[] = await db.query(
+    `WITH d AS (
+       UPDATE installs
+          SET status = $2, campaign_id = $3, touch_id = $4, touch_kind = $5, match_type = $6, ctit_seconds = $7,
+              explanation = $8, rejection_reason = $9, decided_at = now()
+        WHERE id = $1 AND status = 'pending'
+        RETURNING id, app_id),
+     o AS (
+       INSERT INTO deliveries (id, app_id, kind, subject_type, subject_id, network_id, method, url)
+       SELECT $10, d.app_id, 'postback', 'install', d.id, $11, 'GET', $12 FROM d WHERE $12::text IS NOT NULL
+       ON CONFLICT (kind, subject_id) DO NOTHING
+       RETURNING id)
+     SELECT (SELECT count(*) FROM d)::int AS decided, (SELECT id FROM o) AS delivery_id`,
+    [
+      installId,
+      decision.status,
+      decision.campaignId,
+      decision.touchId,
+      decision.touchKind,
+      decision.matchType,
+      decision.ctitSeconds,
+      JSON.stringify(decision.explanation),
+      decision.explanation.rejection?.reason ?? null,
+      uuidv7(),
+      postback?.networkId ?? null,
+      postback?.url ?? null,
+    ],
+  );
+  return { decided: row.decided > 0, deliveryId: row.delivery_id ?? undefined };
+}
+
+export async function owePostback(
+  tx: EntityManager,
+  install: InstallFactsRow,
+  decision: Decision,
+  networkClickId: string | null | undefined,
+): Promise<string | undefined> {
+  const [target]: { network_id: string; install_postback_url: string | null }[] = await tx.query(
+    `SELECT n.id AS network_id, n.install_postback_url
+       FROM campaigns c JOIN networks n ON n.id = c.network_id WHERE c.id = $1`,
+    [decision.campaignId],
+  );
+  if (!target?.install_postback_url) return undefined;
+  const url = installPostbackUrl(target.install_postback_url, install, decision, networkClickId);
   return insertPostback(tx, { appId: install.app_id, subjectType: 'install', subjectId: install.id, networkId: target.network_id, url });
 }
 

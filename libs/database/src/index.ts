@@ -16,4 +16,11 @@ export { migrate, ensureDatabase, ensurePartitions, PARTITIONED_TABLES } from '.
 export { GroupCommitWriter, type GroupCommitOptions, type BatchStats } from './group-commit';
 export { DatabaseModule } from './database.module';
 export { AttributionInputsRepository, type InstallFactsRow, type LoadedInputs } from './attribution-inputs.repository';
-export { writeDecision, owePostback, insertPostback, networkClickId } from './decision-writer';
+export {
+  writeDecision,
+  recordDecision,
+  owePostback,
+  installPostbackUrl,
+  insertPostback,
+  networkClickId,
+} from './decision-writer';

@@ -3,7 +3,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
-import { AttributionInputsRepository, owePostback, writeDecision } from '@app/database';
+import { AttributionInputsRepository, installPostbackUrl, recordDecision } from '@app/database';
 import { decideAttribution, type Decision } from '@app/domain';
 import { metrics } from '@app/http';
 import { DELIVER_JOB, DELIVERY_QUEUE, deliveryJobOptions, enqueueAfterCommit } from '@app/queues';
@@ -11,11 +11,14 @@ import { EventLinker } from '../events/event-linker.service';
 
 export type AttributeOutcome = Decision['status'] | 'skipped';
 
-type Settings = NonNullable<Awaited<ReturnType<AttributionInputsRepository['settings']>>>;
+interface AppContext {
+  settings: NonNullable<Awaited<ReturnType<AttributionInputsRepository['settings']>>>;
+  targets: Awaited<ReturnType<AttributionInputsRepository['postbackTargets']>>;
+}
 
 /**
  * Loads an install and its candidate touches, asks the pure decision function, and writes the decision
- * with its explanation and any postback it owes in one transaction.
+ * with its explanation and any postback it owes in one statement.
  */
 @Injectable()
 export class AttributionService {
@@ -27,17 +30,22 @@ export class AttributionService {
     private readonly events: EventLinker,
   ) {}
 
-  /** An app's rules and campaign windows, read at most every CACHE_TTL_MS: a burst of installs reads them once. */
-  private readonly settingsCache = new Map<string, { at: number; settings: Promise<Settings | undefined> }>();
+  /**
+   * An app's rules, campaign windows and postback targets, read at most every CACHE_TTL_MS: a burst of
+   * installs reads them once. A settings change reaches decisions within that time.
+   */
+  private readonly appCache = new Map<string, { at: number; app: Promise<AppContext | undefined> }>();
 
-  private settings(appId: string): Promise<Settings | undefined> {
-    const hit = this.settingsCache.get(appId);
-    if (hit && Date.now() - hit.at < this.config.cacheTtlMs) return hit.settings;
-    const settings = this.inputs.settings(appId);
-    if (this.settingsCache.size > 10_000) this.settingsCache.clear();
-    this.settingsCache.set(appId, { at: Date.now(), settings });
-    settings.catch(() => this.settingsCache.delete(appId));
-    return settings;
+  private appContext(appId: string): Promise<AppContext | undefined> {
+    const hit = this.appCache.get(appId);
+    if (hit && Date.now() - hit.at < this.config.cacheTtlMs) return hit.app;
+    const app = Promise.all([this.inputs.settings(appId), this.inputs.postbackTargets(appId)]).then(([settings, targets]) =>
+      settings ? { settings, targets } : undefined,
+    );
+    if (this.appCache.size > 10_000) this.appCache.clear();
+    this.appCache.set(appId, { at: Date.now(), app });
+    app.catch(() => this.appCache.delete(appId));
+    return app;
   }
 
   async attribute(installId: string): Promise<AttributeOutcome> {
@@ -48,25 +56,30 @@ export class AttributionService {
       await this.events.link(install.app_id, install.install_id);
       return 'skipped';
     }
-    const settings = await this.settings(install.app_id);
-    if (!settings) return 'skipped';
-    const { input, networkClickIds } = await this.inputs.load(install, settings);
+    const app = await this.appContext(install.app_id);
+    if (!app) return 'skipped';
+    const { input, networkClickIds } = await this.inputs.load(install, app.settings);
     const decision = decideAttribution(input);
 
-    const deliveryId = await this.db.transaction(async (tx) => {
-      const written = await writeDecision(tx, install.id, decision, 'pending');
-      if (!written) return null; // another worker decided it first; its decision and outbox row stand
-      if (decision.status !== 'attributed') return undefined;
-      return owePostback(tx, install, decision, decision.touchId ? networkClickIds.get(decision.touchId) : null);
-    });
-    if (deliveryId === null) return 'skipped';
+    const target = decision.status === 'attributed' && decision.campaignId ? app.targets.get(decision.campaignId) : undefined;
+    const postback = target?.installPostbackUrl
+      ? {
+          networkId: target.networkId,
+          url: installPostbackUrl(target.installPostbackUrl, install, decision, networkClickIds.get(decision.touchId ?? '')),
+        }
+      : undefined;
+    const { decided, deliveryId } = await recordDecision(this.db, install.id, decision, postback);
+    if (!decided) return 'skipped'; // another worker decided it first; its decision and outbox row stand
 
     metrics.decisions.inc({ status: decision.status, match_type: decision.matchType ?? 'none' });
     if (deliveryId) {
       await enqueueAfterCommit(this.deliveries, DELIVER_JOB, { deliveryId }, deliveryId, deliveryJobOptions(this.config));
     }
-    // Events that arrived before this install was decided inherit its attribution now.
-    await this.events.link(install.app_id, install.install_id);
+    // Events that arrived before this decision committed inherit its attribution now; any later event sees the
+    // install decided and links itself, so a cheap look first spares most installs the linking transaction.
+    if (await this.events.anyWaiting(install.app_id, install.install_id)) {
+      await this.events.link(install.app_id, install.install_id);
+    }
     return decision.status;
   }
 }

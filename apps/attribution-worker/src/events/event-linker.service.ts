@@ -42,6 +42,15 @@ export class EventLinker {
     @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
   ) {}
 
+  /** Whether any event of this client installId still waits to be linked (uses the waiting-events index). */
+  async anyWaiting(appId: string, clientInstallId: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
+      `SELECT 1 FROM events WHERE app_id = $1 AND install_id = $2 AND status IN ('pending', 'waiting') LIMIT 1`,
+      [appId, clientInstallId],
+    );
+    return rows.length > 0;
+  }
+
   /**
    * Links the app's waiting events of this client installId (or only `eventId`). Undefined when the install
    * is unknown or still pending: the events keep waiting for the attribution processor.
