@@ -89,7 +89,7 @@ export class CreateCoreSchema1764547200000 implements MigrationInterface {
     await q.query(`CREATE TABLE clicks_default PARTITION OF clicks DEFAULT`);
 
     // Creates the monthly partitions of a time-partitioned table from one month back to months_ahead on.
-    // Run by migrations and daily by the worker's maintenance job; idempotent.
+    // Run by migrations and every 6 h by the worker's reconciler; idempotent.
     await q.query(`
       CREATE OR REPLACE FUNCTION lookback_ensure_partitions(parent text, months_ahead int)
       RETURNS void LANGUAGE plpgsql AS $$
