@@ -3,6 +3,24 @@ import type { EntityManager } from 'typeorm';
 import { expandMacros, uuidv7, uuidv7Time, type Decision } from '@app/domain';
 import type { InstallFactsRow } from './attribution-inputs.repository';
 
+/** The columns a decision sets, as $2…$9 of `decisionParams`. */
+const SET_DECISION = `status = $2, campaign_id = $3, touch_id = $4, touch_kind = $5, match_type = $6, ctit_seconds = $7,
+  explanation = $8, rejection_reason = $9, decided_at = now()`;
+
+function decisionParams(installId: string, decision: Decision): unknown[] {
+  return [
+    installId,
+    decision.status,
+    decision.campaignId,
+    decision.touchId,
+    decision.touchKind,
+    decision.matchType,
+    decision.ctitSeconds,
+    JSON.stringify(decision.explanation),
+    decision.explanation.rejection?.reason ?? null,
+  ];
+}
+
 /** Writes a decision over an install still in `expectedStatus`; false if someone else changed it first. */
 export async function writeDecision(
   tx: EntityManager,
@@ -12,23 +30,8 @@ export async function writeDecision(
 ): Promise<boolean> {
   // TypeORM answers an UPDATE with [rows, rowCount].
   const [rows]: [unknown[], number] = await tx.query(
-    `UPDATE installs
-        SET status = $2, campaign_id = $3, touch_id = $4, touch_kind = $5, match_type = $6, ctit_seconds = $7,
-            explanation = $8, rejection_reason = $9, decided_at = now()
-      WHERE id = $1 AND status = $10
-      RETURNING id`,
-    [
-      installId,
-      decision.status,
-      decision.campaignId,
-      decision.touchId,
-      decision.touchKind,
-      decision.matchType,
-      decision.ctitSeconds,
-      JSON.stringify(decision.explanation),
-      decision.explanation.rejection?.reason ?? null,
-      expectedStatus,
-    ],
+    `UPDATE installs SET ${SET_DECISION} WHERE id = $1 AND status = $10 RETURNING id`,
+    [...decisionParams(installId, decision), expectedStatus],
   );
   return rows.length > 0;
 }
@@ -74,31 +77,14 @@ export async function recordDecision(
 ): Promise<{ decided: boolean; deliveryId: string | undefined }> {
   const [row]: { decided: number; delivery_id: string | null }[] = await db.query(
     `WITH d AS (
-       UPDATE installs
-          SET status = $2, campaign_id = $3, touch_id = $4, touch_kind = $5, match_type = $6, ctit_seconds = $7,
-              explanation = $8, rejection_reason = $9, decided_at = now()
-        WHERE id = $1 AND status = 'pending'
-        RETURNING id, app_id),
+       UPDATE installs SET ${SET_DECISION} WHERE id = $1 AND status = 'pending' RETURNING id, app_id),
      o AS (
        INSERT INTO deliveries (id, app_id, kind, subject_type, subject_id, network_id, method, url)
        SELECT $10, d.app_id, 'postback', 'install', d.id, $11, 'GET', $12 FROM d WHERE $12::text IS NOT NULL
        ON CONFLICT (kind, subject_id) DO NOTHING
        RETURNING id)
      SELECT (SELECT count(*) FROM d)::int AS decided, (SELECT id FROM o) AS delivery_id`,
-    [
-      installId,
-      decision.status,
-      decision.campaignId,
-      decision.touchId,
-      decision.touchKind,
-      decision.matchType,
-      decision.ctitSeconds,
-      JSON.stringify(decision.explanation),
-      decision.explanation.rejection?.reason ?? null,
-      uuidv7(),
-      postback?.networkId ?? null,
-      postback?.url ?? null,
-    ],
+    [...decisionParams(installId, decision), uuidv7(), postback?.networkId ?? null, postback?.url ?? null],
   );
   return { decided: row.decided > 0, deliveryId: row.delivery_id ?? undefined };
 }
