@@ -55,3 +55,12 @@ describe('propertiesProblem', () => {
     expect(propertiesProblem(null)).toMatch(/object/);
   });
 });
+
+describe('propertiesProblem refuses what jsonb cannot store', () => {
+  it.each([[{ a: '\ud800' }], [{ a: 'x\udc00' }], [{ '\ud83d': 1 }], [{ a: 'nul\u0000' }]])('refuses %j', (value) => {
+    expect(propertiesProblem(value)).toMatch(/NUL|surrogate/);
+  });
+  it('accepts paired surrogates (emoji)', () => {
+    expect(propertiesProblem({ a: 'gems 😀' })).toBeUndefined();
+  });
+});

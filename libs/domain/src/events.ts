@@ -11,8 +11,13 @@ export const MAX_PROPERTIES_BYTES = 8192;
 export function propertiesProblem(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'properties must be a JSON object';
   if (Object.keys(value).length > MAX_PROPERTIES) return `properties must have at most ${MAX_PROPERTIES} keys`;
-  if (Buffer.byteLength(JSON.stringify(value), 'utf8') > MAX_PROPERTIES_BYTES) {
+  const json = JSON.stringify(value);
+  if (Buffer.byteLength(json, 'utf8') > MAX_PROPERTIES_BYTES) {
     return `properties must be at most ${MAX_PROPERTIES_BYTES} bytes as JSON`;
+  }
+  // PostgreSQL jsonb refuses NUL and unpaired surrogates: refuse them here as a 400, not later as a 500.
+  if (json.includes('\\u0000') || /\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}/i.test(json)) {
+    return 'properties must not contain NUL characters or unpaired UTF-16 surrogates';
   }
   return undefined;
 }

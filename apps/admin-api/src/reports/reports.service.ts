@@ -6,7 +6,7 @@ import type { CampaignReportQuery } from './reports.dto';
 const MAX_DAYS = 366;
 
 interface Row {
-  day: Date | null;
+  day: string | null;
   campaign_id: string | null;
   clicks: string;
   impressions: string;
@@ -37,7 +37,8 @@ export class ReportsService {
     }
     const [app] = await this.db.query('SELECT 1 FROM apps WHERE id = $1', [q.appId]);
     if (!app) throw notFound('app', 'appId');
-    const day = (column: string) => (q.groupBy === 'total' ? 'NULL::timestamp' : `date_trunc('day', ${column} AT TIME ZONE 'UTC')`);
+    // The day as text made in SQL: a zone-less timestamp would be re-read in the server's local time zone.
+    const day = (column: string) => (q.groupBy === 'total' ? 'NULL::text' : `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')`);
     const rows: Row[] = await this.db.query(
       `WITH
         c AS (SELECT ${day('ts')} AS day, campaign_id, count(*) AS n FROM clicks
@@ -77,7 +78,7 @@ export class ReportsService {
         const revenue = r.revenue_usd === null ? 0 : Number(r.revenue_usd);
         const spend = r.spend === null ? null : Number(r.spend);
         return {
-          date: r.day ? r.day.toISOString().slice(0, 10) : null,
+          date: r.day,
           campaignId: r.campaign_id,
           clicks: Number(r.clicks),
           impressions: Number(r.impressions),

@@ -7,6 +7,7 @@ import {
   IsString,
   IsUUID,
   Length,
+  Matches,
   MaxLength,
   ValidateNested,
 } from 'class-validator';
@@ -29,7 +30,12 @@ export class InstallDto {
   /** The client's own id for this install: sending it again is safe. */
   @IsString() @Length(1, 128) installId!: string;
 
-  @IsISO8601({ strict: true, strictSeparator: true }) installedAt!: string;
+  @IsISO8601({ strict: true, strictSeparator: true })
+  // Without a zone the instant would depend on the server's time zone.
+  @Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/, {
+    message: 'installedAt must be an ISO 8601 date-time with a time zone, e.g. 2026-11-30T10:00:00Z',
+  })
+  installedAt!: string;
 
   @IsOptional() @ValidateNested() @Type(() => DeviceDto) device?: DeviceDto;
 
