@@ -3,7 +3,6 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
-  IsISO8601,
   IsNumber,
   IsOptional,
   IsString,
@@ -15,7 +14,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { EVENT_NAME, propertiesProblem } from '@app/domain';
-import { ConsentDto } from '../installs/install.dto';
+import { ConsentDto, IsZonedDateTime } from '../installs/install.dto';
 
 const IsProperties = () =>
   ValidateBy({
@@ -39,10 +38,7 @@ export class EventItemDto {
   @IsString() @Matches(EVENT_NAME, { message: 'name must match ^[A-Za-z0-9_.:-]{1,100}$' }) name!: string;
 
   /** A full timestamp with its offset: a date alone, or a time without a zone, would be read in our time zone. */
-  @IsISO8601({ strict: true, strictSeparator: true })
-  @Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/, {
-    message: 'occurredAt must be an ISO 8601 date-time with a time zone, e.g. 2026-11-30T10:05:00Z',
-  })
+  @IsZonedDateTime()
   occurredAt!: string;
 
   /** Exactly as sent (checked and converted to a decimal string by the service); needs `currency`. */

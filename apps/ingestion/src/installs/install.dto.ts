@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -11,6 +12,15 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+
+/** An ISO 8601 date-time with a time zone: without one, the instant would depend on the server's zone. */
+export const IsZonedDateTime = () =>
+  applyDecorators(
+    IsISO8601({ strict: true, strictSeparator: true }),
+    Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/, {
+      message: '$property must be an ISO 8601 date-time with a time zone, e.g. 2026-11-30T10:00:00Z',
+    }),
+  );
 
 export class DeviceDto {
   @IsOptional() @IsString() @MaxLength(64) gaid?: string;
@@ -30,12 +40,7 @@ export class InstallDto {
   /** The client's own id for this install: sending it again is safe. */
   @IsString() @Length(1, 128) installId!: string;
 
-  @IsISO8601({ strict: true, strictSeparator: true })
-  // Without a zone the instant would depend on the server's time zone.
-  @Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/, {
-    message: 'installedAt must be an ISO 8601 date-time with a time zone, e.g. 2026-11-30T10:00:00Z',
-  })
-  installedAt!: string;
+  @IsZonedDateTime() installedAt!: string;
 
   @IsOptional() @ValidateNested() @Type(() => DeviceDto) device?: DeviceDto;
 
