@@ -37,7 +37,7 @@ describe('admin API authentication and scopes', () => {
   it('hands out a plain key once, stores only its hash, and the key works', async () => {
     const res = await stack.admin('POST', '/v1/api-keys', { name: 'reporting', scopes: ['read'] });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ id: expect.any(String), name: 'reporting', scopes: ['read'], key: expect.any(String), createdAt: expect.any(String) });
+    expect(res.body).toEqual({ id: expect.any(String), name: 'reporting', scopes: ['read'], appIds: null, key: expect.any(String), createdAt: expect.any(String) });
     const stored = await stack.db.query('SELECT * FROM api_keys WHERE id = $1', [res.body.id]);
     expect(JSON.stringify(stored.rows)).not.toContain(res.body.key);
     expect((await stack.admin('GET', '/v1/apps', undefined, res.body.key)).status).toBe(200);

@@ -16,6 +16,7 @@ import { ApiKeysService } from './auth/api-keys.service';
 import { CampaignsController } from './campaigns/campaigns.controller';
 import { CampaignsService } from './campaigns/campaigns.service';
 import { DeliveriesController } from './deliveries/deliveries.controller';
+import { DeliveriesService } from './deliveries/deliveries.service';
 import { InstallsController } from './installs/installs.controller';
 import { NetworksController } from './networks/networks.controller';
 import { NetworksService } from './networks/networks.service';
@@ -51,6 +52,7 @@ export class AdminModule {
         NetworksService,
         CampaignsService,
         ReplayService,
+        DeliveriesService,
         ReportsService,
         FxRatesService,
         PixelAdminService,

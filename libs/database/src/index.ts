@@ -24,3 +24,4 @@ export {
   insertPostback,
   networkClickId,
 } from './decision-writer';
+export { resetFailedDelivery, type RetryOutcome } from './deliveries.repository';

@@ -10,3 +10,4 @@ export * from './overrides';
 export * from './money';
 export * from './canonical';
 export * from './events';
+export * from './scope';

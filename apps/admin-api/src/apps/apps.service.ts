@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { AppEntity } from '@app/database';
-import { DEFAULT_FRAUD_MODES, newSecret, normalizeCidr, notFound, uuidv7 } from '@app/domain';
-import { listPage, type ListQuery } from '../common/pagination';
+import { DEFAULT_FRAUD_MODES, EVERY_APP, ensureVisible, newSecret, normalizeCidr, notFound, uuidv7, type AppScope } from '@app/domain';
+import { listPage, scopeWhere, type ListQuery } from '../common/pagination';
 import type { CreateAppDto, UpdateAppDto } from './app.dto';
 
 export function appView(a: AppEntity) {
@@ -44,16 +44,16 @@ export class AppsService {
     return { ...appView(app), sdkSecret: app.sdkSecret };
   }
 
-  list(query: ListQuery) {
-    return listPage(this.apps, query, {}, appView);
+  list(query: ListQuery, scope: AppScope) {
+    return listPage(this.apps, query, scopeWhere(scope, 'id'), appView);
   }
 
-  async get(id: string) {
-    return appView(await this.find(id));
+  async get(id: string, scope: AppScope) {
+    return appView(await this.find(id, scope));
   }
 
-  async update(id: string, dto: UpdateAppDto) {
-    const app = await this.find(id);
+  async update(id: string, dto: UpdateAppDto, scope: AppScope) {
+    const app = await this.find(id, scope);
     const { ipBlocklist, fraudModes, ...rest } = dto;
     this.apps.merge(app, rest);
     if (ipBlocklist) app.ipBlocklist = ipBlocklist.map((c) => normalizeCidr(c)!);
@@ -61,9 +61,11 @@ export class AppsService {
     return appView(await this.apps.save(app));
   }
 
-  async find(id: string): Promise<AppEntity> {
+  /** The app, if it exists and the scope may see it; otherwise `app_not_found` (naming `field` if given). */
+  async find(id: string, scope: AppScope = EVERY_APP, field?: string): Promise<AppEntity> {
+    ensureVisible(scope, id, 'app', field);
     const app = await this.apps.findOne({ where: { id } });
-    if (!app) throw notFound('app');
+    if (!app) throw notFound('app', field);
     return app;
   }
 }

@@ -2,9 +2,9 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { ApiScope } from '@app/database';
-import { LookbackError } from '@app/domain';
+import { LookbackError, isLimited } from '@app/domain';
 import { ApiKeysService } from './api-keys.service';
-import { PUBLIC_KEY, SCOPE_KEY } from './scopes';
+import { CALLER, EVERY_APP_KEY, PUBLIC_KEY, SCOPE_KEY, type Caller } from './scopes';
 
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -31,6 +31,14 @@ export class ApiKeyGuard implements CanActivate {
     if (!granted) {
       throw new LookbackError('forbidden', 'insufficient_scope', `This API key lacks the "${needed}" scope.`);
     }
+    if (isLimited(key.scope) && this.reflector.getAllAndOverride<boolean>(EVERY_APP_KEY, targets)) {
+      throw new LookbackError(
+        'forbidden',
+        'key_limited_to_apps',
+        'This API key is limited to some apps; this change would reach every app. Use a key without appIds.',
+      );
+    }
+    (req as unknown as { [CALLER]: Caller })[CALLER] = { keyId: key.id, scopes: key.scopes, scope: key.scope };
     return true;
   }
 }

@@ -1,14 +1,55 @@
-import { Body, Controller, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn } from 'class-validator';
+import { Body, Controller, Delete, Get, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsUUID } from 'class-validator';
 import type { ApiScope } from '@app/database';
 import { IsText } from '../common/fields';
+import { ErrorResponse } from '../common/openapi';
+import { ListQuery, uuidParam } from '../common/pagination';
 import { ApiKeysService } from './api-keys.service';
-import { RequireScope } from './scopes';
+import { RequireScope, callerOf } from './scopes';
 
 export class CreateApiKeyDto {
-  @IsText(1, 200) name!: string;
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(2) @ArrayUnique() @IsIn(['read', 'write'], { each: true }) scopes!: ApiScope[];
+  @ApiProperty({ example: 'dashboard', minLength: 1, maxLength: 200 })
+  @IsText(1, 200)
+  name!: string;
+
+  @ApiProperty({ enum: ['read', 'write'], isArray: true, example: ['read'] })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(2) @ArrayUnique() @IsIn(['read', 'write'], { each: true })
+  scopes!: ApiScope[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    format: 'uuid',
+    description: 'Limits the key to these apps: every other app, and its data, is a 404 for it. Omit for every app.',
+  })
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(1000) @ArrayUnique() @IsUUID('all', { each: true })
+  appIds?: string[];
+}
+
+export class ApiKeyView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ['read', 'write', 'owner'], isArray: true }) scopes!: ApiScope[];
+  @ApiProperty({ type: [String], nullable: true, description: '`null`: every app.' }) appIds!: string[] | null;
+  @ApiProperty({ description: 'The first characters of the key, to tell keys apart. Never the key.' }) keyPrefix!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time', nullable: true, description: 'Accurate to about a minute.' }) lastUsedAt!: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true }) revokedAt!: string | null;
+}
+
+export class ApiKeyPage {
+  @ApiProperty({ type: [ApiKeyView] }) items!: ApiKeyView[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+export class CreatedApiKey {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ['read', 'write'], isArray: true }) scopes!: ApiScope[];
+  @ApiProperty({ type: [String], nullable: true }) appIds!: string[] | null;
+  @ApiProperty({ description: 'The key in plain text, shown this once.', example: 'lbk_3q2…' }) key!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
 }
 
 @ApiTags('api keys')
@@ -20,7 +61,26 @@ export class ApiKeysController {
   /** The key is in the answer once, in plain text; Lookback keeps only its hash. Owner only. */
   @Post()
   @RequireScope('owner')
+  @ApiCreatedResponse({ type: CreatedApiKey })
+  @ApiNotFoundResponse({ type: ErrorResponse, description: 'An app in `appIds` does not exist.' })
   create(@Body() dto: CreateApiKeyDto) {
-    return this.keys.create(dto.name, dto.scopes);
+    return this.keys.create(dto.name, dto.scopes, dto.appIds);
+  }
+
+  /** Every key with its scopes, apps and when it was last used; never the key or its hash. Owner only. */
+  @Get()
+  @RequireScope('owner')
+  @ApiOkResponse({ type: ApiKeyPage })
+  list(@Query() query: ListQuery) {
+    return this.keys.list(query);
+  }
+
+  /** Revokes at once, in every admin process (keys are not cached). Owner only. */
+  @Delete(':id')
+  @RequireScope('owner')
+  @ApiOkResponse({ type: ApiKeyView })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  revoke(@Param('id', uuidParam()) id: string, @Req() req: FastifyRequest) {
+    return this.keys.revoke(id, callerOf(req)?.keyId);
   }
 }

@@ -3,9 +3,9 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
 import { CampaignEntity } from '@app/database';
-import { LookbackError, notFound, uuidv7 } from '@app/domain';
+import { EVERY_APP, LookbackError, canSee, ensureVisible, notFound, uuidv7, type AppScope } from '@app/domain';
 import { AppsService } from '../apps/apps.service';
-import { listPage } from '../common/pagination';
+import { listPage, scopeWhere } from '../common/pagination';
 import { NetworksService } from '../networks/networks.service';
 import type { CampaignListQuery, CreateCampaignDto, UpdateCampaignDto } from './campaign.dto';
 
@@ -35,10 +35,8 @@ export class CampaignsService {
     updatedAt: c.updatedAt,
   });
 
-  async create(dto: CreateCampaignDto) {
-    await this.apps.find(dto.appId).catch(() => {
-      throw notFound('app', 'appId');
-    });
+  async create(dto: CreateCampaignDto, scope: AppScope) {
+    await this.apps.find(dto.appId, scope, 'appId');
     await this.networks.find(dto.networkId, 'networkId');
     const campaign = this.campaigns.create({
       ...dto,
@@ -49,16 +47,17 @@ export class CampaignsService {
     return this.view(await this.campaigns.save(campaign));
   }
 
-  list(query: CampaignListQuery) {
-    return listPage(this.campaigns, query, query.appId ? { appId: query.appId } : {}, this.view);
+  async list(query: CampaignListQuery, scope: AppScope) {
+    if (query.appId) ensureVisible(scope, query.appId, 'app', 'appId');
+    return listPage(this.campaigns, query, query.appId ? { appId: query.appId } : scopeWhere(scope), this.view);
   }
 
-  async get(id: string) {
-    return this.view(await this.find(id));
+  async get(id: string, scope: AppScope) {
+    return this.view(await this.find(id, scope));
   }
 
-  async update(id: string, dto: UpdateCampaignDto) {
-    const campaign = await this.find(id);
+  async update(id: string, dto: UpdateCampaignDto, scope: AppScope) {
+    const campaign = await this.find(id, scope);
     if (campaign.status === 'archived') {
       throw new LookbackError('conflict', 'campaign_archived', 'An archived campaign cannot be changed; create a new one.');
     }
@@ -69,15 +68,16 @@ export class CampaignsService {
   }
 
   /** Archived, not deleted: its clicks and installs keep pointing at it, and its links answer 404. */
-  async archive(id: string) {
-    const campaign = await this.find(id);
+  async archive(id: string, scope: AppScope) {
+    const campaign = await this.find(id, scope);
     campaign.status = 'archived';
     return this.view(await this.campaigns.save(campaign));
   }
 
-  private async find(id: string): Promise<CampaignEntity> {
+  /** A campaign of an app outside the scope is answered as missing. */
+  async find(id: string, scope: AppScope = EVERY_APP): Promise<CampaignEntity> {
     const campaign = await this.campaigns.findOne({ where: { id } });
-    if (!campaign) throw notFound('campaign');
+    if (!campaign || !canSee(scope, campaign.appId)) throw notFound('campaign');
     return campaign;
   }
 }

@@ -2,7 +2,8 @@ import { ParseUUIDPipe } from '@nestjs/common';
 import { invalid } from '@app/domain';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
-import { MoreThan, type FindOptionsWhere, type ObjectLiteral, type Repository } from 'typeorm';
+import { And, In, MoreThan, type FindOperator, type FindOptionsWhere, type ObjectLiteral, type Repository } from 'typeorm';
+import { scopeParam, type AppScope } from '@app/domain';
 
 export class ListQuery {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
@@ -22,8 +23,10 @@ export async function listPage<E extends ObjectLiteral & { id: string }, V>(
   view: (e: E) => V,
 ): Promise<Page<V>> {
   const limit = query.limit ?? 100;
+  const given = (where as { id?: FindOperator<string> }).id;
+  const id = query.cursor ? (given ? And(given, MoreThan(query.cursor)) : MoreThan(query.cursor)) : given;
   const rows = await repo.find({
-    where: { ...where, ...(query.cursor ? { id: MoreThan(query.cursor) } : {}) } as FindOptionsWhere<E>,
+    where: { ...where, ...(id ? { id } : {}) } as FindOptionsWhere<E>,
     order: { id: 'ASC' } as never,
     take: limit + 1,
   });
@@ -35,3 +38,9 @@ export async function listPage<E extends ObjectLiteral & { id: string }, V>(
 /** Path ids: a malformed one is a 400 naming the field, not a database error. */
 export const uuidParam = () =>
   new ParseUUIDPipe({ exceptionFactory: () => invalid('invalid_id', 'The id in the path must be a UUID.', 'id') });
+
+/** The `where` that keeps a list inside a key's apps, for entities with an app column (`appId`, or `id` for apps). */
+export function scopeWhere(scope: AppScope, column: 'appId' | 'id' = 'appId'): Record<string, FindOperator<string>> {
+  const ids = scopeParam(scope);
+  return ids === null ? {} : { [column]: In(ids) };
+}

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IsObject } from 'class-validator';
+import { EveryAppOnly } from '../auth/scopes';
 import { FxRatesService } from './fx-rates.service';
 
 export class PutFxRatesDto {
@@ -19,7 +20,7 @@ export class FxRatesController {
   }
 
   /** Upserts the rates given; currencies not named keep their rate. Needs the write scope. */
-  @Put() put(@Body() dto: PutFxRatesDto) {
+  @Put() @EveryAppOnly() put(@Body() dto: PutFxRatesDto) {
     return this.fx.upsert(dto.rates);
   }
 }

@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { InstallEntity } from '@app/database';
-import { notFound } from '@app/domain';
+import { canSee, notFound, type AppScope } from '@app/domain';
+import { Scope } from '../auth/scopes';
 import { uuidParam } from '../common/pagination';
 
 @ApiTags('installs')
@@ -14,9 +15,9 @@ export class InstallsController {
 
   /** The decision and why: `explanation.summary` in words, the rest in structure. */
   @Get(':id')
-  async get(@Param('id', uuidParam()) id: string) {
+  async get(@Param('id', uuidParam()) id: string, @Scope() scope: AppScope) {
     const i = await this.installs.findOne({ where: { id } });
-    if (!i) throw notFound('install');
+    if (!i || !canSee(scope, i.appId)) throw notFound('install');
     return {
       id: i.id,
       appId: i.appId,

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { EveryAppOnly } from '../auth/scopes';
 import { ListQuery, uuidParam } from '../common/pagination';
 import { CreateNetworkDto, UpdateNetworkDto } from './network.dto';
 import { NetworksService } from './networks.service';
@@ -10,7 +11,8 @@ import { NetworksService } from './networks.service';
 export class NetworksController {
   constructor(private readonly networks: NetworksService) {}
 
-  @Post() create(@Body() dto: CreateNetworkDto) {
+  /** Networks are shared by every app: a key limited to some apps may read them, not change them. */
+  @Post() @EveryAppOnly() create(@Body() dto: CreateNetworkDto) {
     return this.networks.create(dto);
   }
 
@@ -22,7 +24,7 @@ export class NetworksController {
     return this.networks.get(id);
   }
 
-  @Patch(':id') update(@Param('id', uuidParam()) id: string, @Body() dto: UpdateNetworkDto) {
+  @Patch(':id') @EveryAppOnly() update(@Param('id', uuidParam()) id: string, @Body() dto: UpdateNetworkDto) {
     return this.networks.update(id, dto);
   }
 }

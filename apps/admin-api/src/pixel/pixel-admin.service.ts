@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
+import type { AppScope } from '@app/domain';
 import { AppsService } from '../apps/apps.service';
 
 interface Tally {
@@ -25,8 +26,8 @@ export class PixelAdminService {
     @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
   ) {}
 
-  async snippet(appId: string) {
-    const app = await this.apps.find(appId);
+  async snippet(appId: string, scope: AppScope) {
+    const app = await this.apps.find(appId, scope);
     const url = `${this.config.publicTrackingUrl}/p/${app.id}.gif`;
     const example = `${url}?e=EVENT_NAME&uid=USER_ID`;
     return {
@@ -50,8 +51,8 @@ export class PixelAdminService {
     };
   }
 
-  async health(appId: string) {
-    const app = await this.apps.find(appId);
+  async health(appId: string, scope: AppScope) {
+    const app = await this.apps.find(appId, scope);
     const rows: HitRow[] = await this.db.query(
       `SELECT event_name, outcome, reason,
               coalesce(sum(hits) FILTER (WHERE minute >= now() - interval '1 hour'), 0)::text AS last_hour,

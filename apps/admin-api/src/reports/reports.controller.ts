@@ -1,5 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ensureVisible, type AppScope } from '@app/domain';
+import { Scope } from '../auth/scopes';
 import { CampaignReportQuery } from './reports.dto';
 import { ReportsService } from './reports.service';
 
@@ -11,7 +13,8 @@ export class ReportsController {
 
   /** Rows {date, campaignId, clicks, impressions, installs, rejected, organic, events, revenueUsd, spend, roas}. */
   @Get('campaigns')
-  campaigns(@Query() query: CampaignReportQuery) {
+  campaigns(@Query() query: CampaignReportQuery, @Scope() scope: AppScope) {
+    ensureVisible(scope, query.appId, 'app', 'appId');
     return this.reports.campaigns(query);
   }
 }
