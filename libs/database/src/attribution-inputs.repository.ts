@@ -66,8 +66,11 @@ const TOUCH_LIMIT = 50;
 export class AttributionInputsRepository {
   constructor(private readonly db: DataSource) {}
 
-  async install(id: string): Promise<InstallFactsRow | undefined> {
-    const rows: InstallFactsRow[] = await this.db.query(`SELECT ${INSTALL_COLUMNS} FROM installs WHERE id = $1`, [id]);
+  /** By (app_id, id), routed to one shard; by id alone only for jobs enqueued before they carried appId. */
+  async install(id: string, appId?: string): Promise<InstallFactsRow | undefined> {
+    const rows: InstallFactsRow[] = appId
+      ? await this.db.query(`SELECT ${INSTALL_COLUMNS} FROM installs WHERE app_id = $1 AND id = $2`, [appId, id])
+      : await this.db.query(`SELECT ${INSTALL_COLUMNS} FROM installs WHERE id = $1`, [id]);
     return rows[0];
   }
 

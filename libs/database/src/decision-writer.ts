@@ -24,21 +24,21 @@ function decisionParams(installId: string, decision: Decision): unknown[] {
 /** Writes a decision over an install still in `expectedStatus`; false if someone else changed it first. */
 export async function writeDecision(
   tx: EntityManager,
-  installId: string,
+  install: { id: string; app_id: string },
   decision: Decision,
   expectedStatus: string,
 ): Promise<boolean> {
   // TypeORM answers an UPDATE with [rows, rowCount].
   const [rows]: [unknown[], number] = await tx.query(
-    `UPDATE installs SET ${SET_DECISION} WHERE id = $1 AND status = $10 RETURNING id`,
-    [...decisionParams(installId, decision), expectedStatus],
+    `UPDATE installs SET ${SET_DECISION} WHERE id = $1 AND status = $10 AND app_id = $11 RETURNING id`,
+    [...decisionParams(install.id, decision), expectedStatus, install.app_id],
   );
   return rows.length > 0;
 }
 
 /**
  * The install postback, written to the outbox beside the decision; sent by the delivery processor.
- * At most one per install: the outbox's unique (kind, subject_id) refuses a second.
+ * At most one per install: the outbox's unique (app_id, kind, subject_id) refuses a second.
  */
 /** The network's install postback template with this decision's macros filled in. */
 export function installPostbackUrl(
@@ -71,20 +71,20 @@ export function installPostbackUrl(
  */
 export async function recordDecision(
   db: Queryable,
-  installId: string,
+  install: { id: string; app_id: string },
   decision: Decision,
   postback: { networkId: string; url: string } | undefined,
 ): Promise<{ decided: boolean; deliveryId: string | undefined }> {
   const [row]: { decided: number; delivery_id: string | null }[] = await db.query(
     `WITH d AS (
-       UPDATE installs SET ${SET_DECISION} WHERE id = $1 AND status = 'pending' RETURNING id, app_id),
+       UPDATE installs SET ${SET_DECISION} WHERE app_id = $13 AND id = $1 AND status = 'pending' RETURNING id, app_id),
      o AS (
        INSERT INTO deliveries (id, app_id, kind, subject_type, subject_id, network_id, method, url)
        SELECT $10, d.app_id, 'postback', 'install', d.id, $11, 'GET', $12 FROM d WHERE $12::text IS NOT NULL
-       ON CONFLICT (kind, subject_id) DO NOTHING
+       ON CONFLICT (app_id, kind, subject_id) DO NOTHING
        RETURNING id)
      SELECT (SELECT count(*) FROM d)::int AS decided, (SELECT id FROM o) AS delivery_id`,
-    [...decisionParams(installId, decision), uuidv7(), postback?.networkId ?? null, postback?.url ?? null],
+    [...decisionParams(install.id, decision), uuidv7(), postback?.networkId ?? null, postback?.url ?? null, install.app_id],
   );
   return { decided: row.decided > 0, deliveryId: row.delivery_id ?? undefined };
 }
@@ -106,7 +106,7 @@ export async function owePostback(
 }
 
 /**
- * Puts one postback in the outbox. At most one per install or event: the outbox's unique (kind, subject_id)
+ * Puts one postback in the outbox. At most one per install or event: the outbox's unique (app_id, kind, subject_id)
  * refuses a second, and the answer is then undefined (nothing new to send).
  */
 export async function insertPostback(
@@ -116,7 +116,7 @@ export async function insertPostback(
   const rows: { id: string }[] = await tx.query(
     `INSERT INTO deliveries (id, app_id, kind, subject_type, subject_id, network_id, method, url)
      VALUES ($1, $2, 'postback', $3, $4, $5, 'GET', $6)
-     ON CONFLICT (kind, subject_id) DO NOTHING
+     ON CONFLICT (app_id, kind, subject_id) DO NOTHING
      RETURNING id`,
     [uuidv7(), p.appId, p.subjectType, p.subjectId, p.networkId, p.url],
   );

@@ -25,3 +25,4 @@ export {
   networkClickId,
 } from './decision-writer';
 export { resetFailedDelivery, type RetryOutcome } from './deliveries.repository';
+export { DISTRIBUTION_COLUMN, REFERENCE_TABLES, LOCAL_TABLES } from './distribution';

@@ -4,14 +4,20 @@
  */
 export const ATTRIBUTION_QUEUE = 'attribution';
 export const ATTRIBUTE_INSTALL_JOB = 'attribute-install';
+/**
+ * `appId` names the shard: every look-up the job makes is keyed by (app_id, id) and so routed to one node on
+ * Citus. Jobs enqueued before it existed carry only the id; consumers then find the row by id alone.
+ */
 export interface AttributeInstallJob {
   installId: string;
+  appId?: string;
 }
 
 export const DELIVERY_QUEUE = 'deliveries';
 export const DELIVER_JOB = 'deliver';
 export interface DeliverJob {
   deliveryId: string;
+  appId?: string;
 }
 
 /** Links an event to its install, inherits the attribution and owes the event postback. */
@@ -19,6 +25,7 @@ export const EVENT_QUEUE = 'events';
 export const PROCESS_EVENT_JOB = 'process-event';
 export interface ProcessEventJob {
   eventId: string;
+  appId?: string;
 }
 
 export const ALL_QUEUES = [ATTRIBUTION_QUEUE, DELIVERY_QUEUE, EVENT_QUEUE] as const;

@@ -76,7 +76,7 @@ export class ReplayService {
     let rematched = 0;
     let applied = 0;
     const postbacks = { owed: 0, sent: 0, alreadySentElsewhere: 0 };
-    const sentBefore = await this.postedBack(installs.map((i) => i.id));
+    const sentBefore = await this.postedBack(dto.appId, installs.map((i) => i.id));
 
     for (let i = 0; i < installs.length; i += PARALLEL) {
       const chunk = installs.slice(i, i + PARALLEL);
@@ -140,11 +140,11 @@ export class ReplayService {
   }
 
   /** Install ids that already had an install postback delivered (or queued): those are never sent again. */
-  private async postedBack(ids: string[]): Promise<Set<string>> {
+  private async postedBack(appId: string, ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
     const rows: { subject_id: string }[] = await this.db.query(
-      `SELECT subject_id FROM deliveries WHERE kind = 'postback' AND subject_id = ANY($1::uuid[])`,
-      [ids],
+      `SELECT subject_id FROM deliveries WHERE app_id = $1 AND kind = 'postback' AND subject_id = ANY($2::uuid[])`,
+      [appId, ids],
     );
     return new Set(rows.map((r) => r.subject_id));
   }
@@ -152,7 +152,7 @@ export class ReplayService {
   /** Rewrites one decision; false if the install changed meanwhile, true if a postback was queued. */
   private async apply(install: InstallFactsRow, decision: Decision, sendPostback: boolean): Promise<boolean | undefined> {
     const deliveryId = await this.db.transaction(async (tx) => {
-      if (!(await writeDecision(tx, install.id, decision, install.status))) return false;
+      if (!(await writeDecision(tx, install, decision, install.status))) return false;
       // Linked events carry their install's attribution for reports: they move with it (no event postback is resent).
       const attributed = decision.status === 'attributed';
       await tx.query(
@@ -166,7 +166,7 @@ export class ReplayService {
     });
     if (deliveryId === false) return false;
     if (!deliveryId) return undefined;
-    await enqueueAfterCommit(this.deliveries, DELIVER_JOB, { deliveryId }, deliveryId, deliveryJobOptions(this.config));
+    await enqueueAfterCommit(this.deliveries, DELIVER_JOB, { deliveryId, appId: install.app_id }, deliveryId, deliveryJobOptions(this.config));
     return true;
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, type Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { DeliveryAttemptEntity, DeliveryEntity, type DeliveryKind, type DeliveryStatus } from '@app/database';
 import { ensureVisible, type AppScope } from '@app/domain';
@@ -57,7 +57,10 @@ export class DeliveriesController {
     };
     const page = await listPage(this.deliveries, q, where, (d) => d);
     const attempts = page.items.length
-      ? await this.attempts.find({ where: { deliveryId: In(page.items.map((d) => d.id)) }, order: { attempt: 'ASC' } })
+      ? await this.attempts.find({
+          where: page.items.map((d) => ({ appId: d.appId, deliveryId: d.id })),
+          order: { attempt: 'ASC' },
+        })
       : [];
     return {
       nextCursor: page.nextCursor,

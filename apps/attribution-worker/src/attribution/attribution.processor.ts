@@ -12,7 +12,7 @@ export class AttributionProcessor extends WorkerHost {
   async process(job: Job<AttributeInstallJob>): Promise<AttributeOutcome> {
     switch (job.name) {
       case ATTRIBUTE_INSTALL_JOB:
-        return this.attribution.attribute(job.data.installId);
+        return this.attribution.attribute(job.data.installId, job.data.appId);
       default:
         throw new Error(`unknown job ${job.name} on ${ATTRIBUTION_QUEUE}`);
     }

@@ -48,8 +48,8 @@ export class AttributionService {
     return app;
   }
 
-  async attribute(installId: string): Promise<AttributeOutcome> {
-    const install = await this.inputs.install(installId);
+  async attribute(installId: string, appId?: string): Promise<AttributeOutcome> {
+    const install = await this.inputs.install(installId, appId);
     if (!install) return 'skipped';
     if (install.status !== 'pending') {
       // Decided already, maybe by a run that failed before linking its events: linking again is harmless.
@@ -68,12 +68,12 @@ export class AttributionService {
           url: installPostbackUrl(target.installPostbackUrl, install, decision, networkClickIds.get(decision.touchId ?? '')),
         }
       : undefined;
-    const { decided, deliveryId } = await recordDecision(this.db, install.id, decision, postback);
+    const { decided, deliveryId } = await recordDecision(this.db, install, decision, postback);
     if (!decided) return 'skipped'; // another worker decided it first; its decision and outbox row stand
 
     metrics.decisions.inc({ status: decision.status, match_type: decision.matchType ?? 'none' });
     if (deliveryId) {
-      await enqueueAfterCommit(this.deliveries, DELIVER_JOB, { deliveryId }, deliveryId, deliveryJobOptions(this.config));
+      await enqueueAfterCommit(this.deliveries, DELIVER_JOB, { deliveryId, appId: install.app_id }, deliveryId, deliveryJobOptions(this.config));
     }
     // Events that arrived before this decision committed inherit its attribution now; any later event sees the
     // install decided and links itself, so a cheap look first spares most installs the linking transaction.

@@ -12,7 +12,7 @@ export class DeliveryProcessor extends WorkerHost {
   async process(job: Job<DeliverJob>): Promise<DeliverOutcome> {
     switch (job.name) {
       case DELIVER_JOB:
-        return this.deliveries.deliver(job.data.deliveryId, job.attemptsMade + 1 >= (job.opts.attempts ?? 1));
+        return this.deliveries.deliver(job.data.deliveryId, job.attemptsMade + 1 >= (job.opts.attempts ?? 1), job.data.appId);
       default:
         throw new Error(`unknown job ${job.name} on ${DELIVERY_QUEUE}`);
     }

@@ -85,7 +85,7 @@ export class EventLinker {
     });
     if (!outcome) return undefined;
     for (const id of outcome.deliveryIds) {
-      await enqueueAfterCommit(this.deliveries, DELIVER_JOB, { deliveryId: id }, id, deliveryJobOptions(this.config));
+      await enqueueAfterCommit(this.deliveries, DELIVER_JOB, { deliveryId: id, appId }, id, deliveryJobOptions(this.config));
     }
     return { linked: outcome.linked };
   }

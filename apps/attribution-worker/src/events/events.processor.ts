@@ -12,7 +12,7 @@ export class EventsProcessor extends WorkerHost {
   async process(job: Job<ProcessEventJob>): Promise<EventOutcome> {
     switch (job.name) {
       case PROCESS_EVENT_JOB:
-        return this.events.process(job.data.eventId);
+        return this.events.process(job.data.eventId, job.data.appId);
       default:
         throw new Error(`unknown job ${job.name} on ${EVENT_QUEUE}`);
     }

@@ -17,8 +17,12 @@ interface EventRow {
   received_at: Date;
 }
 
-/** The event's id is a UUIDv7 of its received time: the partition to read, within a second of clock rounding. */
+/**
+ * The event's id is a UUIDv7 of its received time: the partition to read, within a second of clock rounding.
+ * With its app ($3) the look-up uses the primary key (app_id, id, received_at) and is routed to one shard.
+ */
 const BY_ID = `id = $1 AND received_at BETWEEN $2::timestamptz - interval '1 second' AND $2::timestamptz + interval '1 second'`;
+const BY_KEY = `app_id = $3 AND ${BY_ID}`;
 
 /**
  * After an event is stored: finish its USD value if ingestion had no rate, then link it to its install
@@ -31,14 +35,15 @@ export class EventsService {
     private readonly linker: EventLinker,
   ) {}
 
-  async process(eventId: string): Promise<EventOutcome> {
+  async process(eventId: string, appId?: string): Promise<EventOutcome> {
     const ts = uuidv7Time(eventId);
     if (!ts) return 'skipped';
+    // Without appId (a job enqueued by an older version) the read scans the one partition of the event's time.
     const [event]: EventRow[] = await this.db.query(
       `SELECT id, app_id, install_id, revenue::text AS revenue, currency, revenue_usd::text AS revenue_usd, click_id, status,
               received_at
-         FROM events WHERE ${BY_ID}`,
-      [eventId, ts],
+         FROM events WHERE ${appId ? BY_KEY : BY_ID}`,
+      appId ? [eventId, ts, appId] : [eventId, ts],
     );
     if (!event) return 'skipped';
     if (event.revenue !== null && event.revenue_usd === null && event.currency) await this.fillUsd(event, ts);
@@ -48,7 +53,7 @@ export class EventsService {
     const linked = await this.linker.link(event.app_id, event.install_id, event.id);
     if (linked) return linked.linked > 0 ? 'linked' : 'skipped';
     // The install is unknown or undecided: the attribution processor links this event when it decides.
-    await this.db.query(`UPDATE events SET status = 'waiting' WHERE ${BY_ID} AND status = 'pending'`, [eventId, ts]);
+    await this.db.query(`UPDATE events SET status = 'waiting' WHERE ${BY_KEY} AND status = 'pending'`, [eventId, ts, event.app_id]);
     return 'waiting';
   }
 
@@ -59,9 +64,10 @@ export class EventsService {
       [event.currency],
     );
     if (!rate || event.revenue === null) return;
-    await this.db.query(`UPDATE events SET revenue_usd = $3 WHERE ${BY_ID} AND revenue_usd IS NULL`, [
+    await this.db.query(`UPDATE events SET revenue_usd = $4 WHERE ${BY_KEY} AND revenue_usd IS NULL`, [
       event.id,
       ts,
+      event.app_id,
       toUsd(event.revenue, rate.usd_per_unit),
     ]);
   }
@@ -83,8 +89,8 @@ export class EventsService {
       campaignId = click?.campaign_id ?? null;
     }
     await this.db.query(
-      `UPDATE events SET status = 'unlinked', campaign_id = $3, match_type = $4 WHERE ${BY_ID} AND status = 'pending'`,
-      [event.id, ts, campaignId, campaignId ? 'click_id' : null],
+      `UPDATE events SET status = 'unlinked', campaign_id = $4, match_type = $5 WHERE ${BY_KEY} AND status = 'pending'`,
+      [event.id, ts, event.app_id, campaignId, campaignId ? 'click_id' : null],
     );
     return 'unlinked';
   }

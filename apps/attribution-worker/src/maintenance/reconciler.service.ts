@@ -79,32 +79,36 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
 
   async reconcile(): Promise<{ installs: number; deliveries: number }> {
     const olderThan = this.config.reconcileAfterMs;
-    const installs: { id: string }[] = await this.db.query(
-      `SELECT id FROM installs WHERE status = 'pending' AND received_at < now() - make_interval(secs => $1::float8 / 1000)
+    const installs: { id: string; app_id: string }[] = await this.db.query(
+      `SELECT id, app_id FROM installs WHERE status = 'pending' AND received_at < now() - make_interval(secs => $1::float8 / 1000)
         ORDER BY received_at LIMIT ${BATCH}`,
       [olderThan],
     );
-    const deliveries: { id: string }[] = await this.db.query(
-      `SELECT id FROM deliveries
+    const deliveries: { id: string; app_id: string }[] = await this.db.query(
+      `SELECT id, app_id FROM deliveries
         WHERE status = 'pending' AND updated_at < now() - make_interval(secs => $1::float8 / 1000)
           AND (locked_until IS NULL OR locked_until < now())
         ORDER BY updated_at LIMIT ${BATCH}`,
       [olderThan],
     );
     let n = 0;
-    for (const { id } of installs) n += (await this.offer(this.attribution, ATTRIBUTE_INSTALL_JOB, { installId: id }, id)) ? 1 : 0;
+    for (const { id, app_id: appId } of installs) {
+      n += (await this.offer(this.attribution, ATTRIBUTE_INSTALL_JOB, { installId: id, appId }, id)) ? 1 : 0;
+    }
     let d = 0;
-    for (const { id } of deliveries) {
-      d += (await this.offer(this.deliveries, DELIVER_JOB, { deliveryId: id }, id, deliveryJobOptions(this.config))) ? 1 : 0;
+    for (const { id, app_id: appId } of deliveries) {
+      d += (await this.offer(this.deliveries, DELIVER_JOB, { deliveryId: id, appId }, id, deliveryJobOptions(this.config))) ? 1 : 0;
     }
     // Events never processed (Redis lost the job); waiting ones are the attribution processor's to link.
-    const events: { id: string }[] = await this.db.query(
-      `SELECT id FROM events WHERE status = 'pending' AND received_at < now() - make_interval(secs => $1::float8 / 1000)
+    const events: { id: string; app_id: string }[] = await this.db.query(
+      `SELECT id, app_id FROM events WHERE status = 'pending' AND received_at < now() - make_interval(secs => $1::float8 / 1000)
         ORDER BY received_at LIMIT ${BATCH}`,
       [olderThan],
     );
     let e = 0;
-    for (const { id } of events) e += (await this.offer(this.events, PROCESS_EVENT_JOB, { eventId: id }, id)) ? 1 : 0;
+    for (const { id, app_id: appId } of events) {
+      e += (await this.offer(this.events, PROCESS_EVENT_JOB, { eventId: id, appId }, id)) ? 1 : 0;
+    }
     if (e > 0) this.logger.warn(`re-offered ${e} pending event(s) to the queue`);
     metrics.reconciled.inc({ what: 'event' }, e);
     if (n + d > 0) this.logger.warn(`re-offered ${n} pending install(s) and ${d} pending deliver(ies) to the queues`);

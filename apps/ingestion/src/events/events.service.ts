@@ -133,7 +133,7 @@ export class EventsService {
     }
     if (written.created) {
       metrics.events.inc({ source: 'sdk' });
-      const queued = await enqueueAfterCommit(this.queue, PROCESS_EVENT_JOB, { eventId: written.id }, written.id);
+      const queued = await enqueueAfterCommit(this.queue, PROCESS_EVENT_JOB, { eventId: written.id, appId: row.appId }, written.id);
       if (!queued) metrics.enqueueFailures.inc({ queue: EVENT_QUEUE });
     }
     if (!debug) return { id: written.id, created: written.created };

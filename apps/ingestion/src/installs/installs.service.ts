@@ -58,9 +58,10 @@ export class InstallsService implements OnApplicationShutdown {
     }
     const device = normalizeDevice(dto.device);
     const userAgent = (dto.userAgent ?? request.userAgent ?? '').slice(0, 1024) || null;
+    const appId = dto.appId.toLowerCase();
     const accepted = await this.writer.write({
       id: uuidv7(),
-      appId: dto.appId.toLowerCase(),
+      appId,
       installId: dto.installId,
       installedAt,
       gaid: device.gaid ?? null,
@@ -76,7 +77,7 @@ export class InstallsService implements OnApplicationShutdown {
     });
     if (accepted.created) {
       metrics.installs.inc();
-      const queued = await enqueueAfterCommit(this.attribution, ATTRIBUTE_INSTALL_JOB, { installId: accepted.id }, accepted.id);
+      const queued = await enqueueAfterCommit(this.attribution, ATTRIBUTE_INSTALL_JOB, { installId: accepted.id, appId }, accepted.id);
       if (!queued) metrics.enqueueFailures.inc({ queue: ATTRIBUTION_QUEUE });
     }
     return accepted;

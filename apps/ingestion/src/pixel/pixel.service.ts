@@ -100,7 +100,7 @@ export class PixelService {
       }
       this.hits.count(app.id, e.name, 'accepted');
       metrics.events.inc({ source: 'pixel' });
-      const queued = await enqueueAfterCommit(this.queue, PROCESS_EVENT_JOB, { eventId: id }, id);
+      const queued = await enqueueAfterCommit(this.queue, PROCESS_EVENT_JOB, { eventId: id, appId: app.id }, id);
       if (!queued) metrics.enqueueFailures.inc({ queue: EVENT_QUEUE });
       return { outcome: 'accepted', id, event: understood };
     } catch {

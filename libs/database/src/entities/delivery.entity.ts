@@ -9,7 +9,8 @@ export class DeliveryEntity {
   @PrimaryColumn('uuid')
   id!: string;
 
-  @Column('uuid', { name: 'app_id' })
+  /** First in the primary key and the unique (app_id, kind, subject_id): deliveries live on their app's shard. */
+  @PrimaryColumn('uuid', { name: 'app_id' })
   appId!: string;
 
   @Column('text')
@@ -62,6 +63,9 @@ export class DeliveryEntity {
 
 @Entity({ name: 'delivery_attempts' })
 export class DeliveryAttemptEntity {
+  @PrimaryColumn('uuid', { name: 'app_id' })
+  appId!: string;
+
   @PrimaryColumn('bigint')
   id!: string;
 

@@ -13,7 +13,7 @@ export class EventEntity {
   @PrimaryColumn('timestamptz', { name: 'received_at' })
   receivedAt!: Date;
 
-  @Column('uuid', { name: 'app_id' })
+  @PrimaryColumn('uuid', { name: 'app_id' })
   appId!: string;
 
   @Column('text')

@@ -8,7 +8,8 @@ export class InstallEntity {
   @PrimaryColumn('uuid')
   id!: string;
 
-  @Column('uuid', { name: 'app_id' })
+  /** First in the primary key: installs are distributed by app on Citus (docs/scaling.md). */
+  @PrimaryColumn('uuid', { name: 'app_id' })
   appId!: string;
 
   /** The client's idempotency key. */
