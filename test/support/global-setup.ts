@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { migrate } from '../../libs/database/src/migrate';
 import { SUITE_DB_PREFIX, TEMPLATE_DB_PREFIX, databaseUrl, dropDatabase, withServer } from './databases';
 
@@ -28,4 +29,6 @@ export default async function globalSetup(): Promise<void> {
     }
   });
   await migrate(databaseUrl(template));
+  // Ingestion serves the web tag from its build output: build it from the source under test.
+  execFileSync(process.execPath, ['apps/ingestion/web-tag/build.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }

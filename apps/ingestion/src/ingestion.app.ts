@@ -4,9 +4,11 @@ import { createHttpApp } from '@app/http';
 import { IngestionModule } from './ingestion.module';
 import { registerPixelRoute } from './pixel/pixel.route';
 import { PixelService } from './pixel/pixel.service';
+import { registerWebTagRoute } from './pixel/web-tag.route';
 
 export async function createIngestionApp(config: LookbackConfig): Promise<NestFastifyApplication> {
   const app = await createHttpApp(IngestionModule.forRoot(config), config);
   registerPixelRoute(app.getHttpAdapter().getInstance(), app.get(PixelService));
+  registerWebTagRoute(app.getHttpAdapter().getInstance());
   return app;
 }
