@@ -35,6 +35,18 @@ describe('POST /v1/attribution/replay', () => {
   }
 
   const replay = (body: Record<string, unknown>) => stack.admin('POST', '/v1/attribution/replay', { appId: f.appId, ...range, ...body });
+  /** An applied replay is a worker job: 202 with its id, then its result once the run is done. */
+  async function applied(body: Record<string, unknown>) {
+    const started = await replay({ ...body, apply: true });
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({ id: expect.any(String), status: expect.stringMatching(/^(queued|running|done)$/) });
+    const run = await waitFor(async () => {
+      const r = await stack.admin('GET', `/v1/attribution/replay/${started.body.id}`);
+      return r.body.status === 'done' || r.body.status === 'failed' ? r.body : undefined;
+    }, 'the replay run to finish');
+    expect(run).toMatchObject({ status: 'done', error: null });
+    return { body: run.result };
+  }
   const deliveriesFor = async (id: string) =>
     (await stack.db.query('SELECT count(*)::int AS n FROM deliveries WHERE subject_id = $1', [id])).rows[0].n;
 
@@ -91,7 +103,7 @@ describe('POST /v1/attribution/replay', () => {
     expect(purchase.status).toBe(202);
     const credit = async () => (await stack.db.query('SELECT campaign_id FROM events WHERE id = $1', [purchase.body.id])).rows[0]?.campaign_id;
     await waitFor(async () => (await credit()) === f.campaignId, 'the purchase to be linked');
-    const r = await replay({ overrides: { clickLookbackHours: 72 }, apply: true });
+    const r = await applied({ overrides: { clickLookbackHours: 72 } });
     expect(r.body).toMatchObject({ dryRun: false, moved: 1, applied: 1 });
     const stored = await stack.admin('GET', `/v1/installs/${ids.fiveDays}`);
     expect(stored.body).toMatchObject({ status: 'organic', campaignId: null });
@@ -101,7 +113,7 @@ describe('POST /v1/attribution/replay', () => {
   });
 
   it('moving an install back to its campaign never sends its postback twice', async () => {
-    const r = await replay({ apply: true, sendOwedPostbacks: true });
+    const r = await applied({ sendOwedPostbacks: true });
     expect(r.body).toMatchObject({ moved: 1, applied: 1, postbacks: { owed: 0, sent: 0, alreadySentElsewhere: 1 } });
     expect((await stack.admin('GET', `/v1/installs/${ids.fiveDays}`)).body.status).toBe('attributed');
     await new Promise((res) => setTimeout(res, 300));

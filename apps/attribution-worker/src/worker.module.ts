@@ -6,6 +6,7 @@ import { OutboundModule } from '@app/outbound';
 import { QueuesModule } from '@app/queues';
 import { AttributionProcessor } from './attribution/attribution.processor';
 import { AttributionService } from './attribution/attribution.service';
+import { ReplayJobService } from './attribution/replay-job.service';
 import { DeliveryProcessor } from './deliveries/delivery.processor';
 import { DeliveryService } from './deliveries/delivery.service';
 import { EventLinker } from './events/event-linker.service';
@@ -31,6 +32,7 @@ export class WorkerModule {
         HealthServer,
         AttributionService,
         AttributionProcessor,
+        ReplayJobService,
         DeliveryService,
         DeliveryProcessor,
         EventLinker,

@@ -10,6 +10,7 @@ import { FxRateEntity } from './entities/fx-rate.entity';
 import { CreateCoreSchema1764547200000 } from './migrations/1764547200000-CreateCoreSchema';
 import { AddImpressionsAndFraudRules1764604800000 } from './migrations/1764604800000-AddImpressionsAndFraudRules';
 import { CreateEvents1764633600000 } from './migrations/1764633600000-CreateEvents';
+import { CreateReplayRuns1764720000000 } from './migrations/1764720000000-CreateReplayRuns';
 import { KeyEveryTableByApp1764730000000 } from './migrations/1764730000000-KeyEveryTableByApp';
 import { ScopeApiKeys1764750000000 } from './migrations/1764750000000-ScopeApiKeys';
 
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   CreateCoreSchema1764547200000,
   AddImpressionsAndFraudRules1764604800000,
   CreateEvents1764633600000,
+  CreateReplayRuns1764720000000,
   KeyEveryTableByApp1764730000000,
   ScopeApiKeys1764750000000,
 ];

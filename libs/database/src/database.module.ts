@@ -1,7 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
-import { AttributionInputsRepository } from './attribution-inputs.repository';
+import { AttributionInputsRepository } from './attribution/attribution-inputs.repository';
+import { AttributionReplayer } from './attribution/replayer';
+import { ReplayRunsRepository } from './attribution/replay-runs.repository';
 import { dataSourceOptions, ENTITIES } from './data-source';
 
 @Module({})
@@ -19,8 +21,8 @@ export class DatabaseModule {
         }),
         TypeOrmModule.forFeature(ENTITIES),
       ],
-      providers: [AttributionInputsRepository],
-      exports: [TypeOrmModule, AttributionInputsRepository],
+      providers: [AttributionInputsRepository, AttributionReplayer, ReplayRunsRepository],
+      exports: [TypeOrmModule, AttributionInputsRepository, AttributionReplayer, ReplayRunsRepository],
     };
   }
 }

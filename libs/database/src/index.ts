@@ -15,14 +15,25 @@ export { createDataSource, dataSourceOptions, ENTITIES, MIGRATIONS } from './dat
 export { migrate, ensureDatabase, ensurePartitions, PARTITIONED_TABLES } from './migrate';
 export { GroupCommitWriter, type GroupCommitOptions, type BatchStats } from './group-commit';
 export { DatabaseModule } from './database.module';
-export { AttributionInputsRepository, type InstallFactsRow, type LoadedInputs } from './attribution-inputs.repository';
 export {
-  writeDecision,
-  recordDecision,
-  owePostback,
-  installPostbackUrl,
-  insertPostback,
-  networkClickId,
-} from './decision-writer';
+  AttributionInputsRepository,
+  type CandidateSet,
+  type InstallFactsRow,
+  type LoadedInputs,
+  type TouchRow,
+} from './attribution/attribution-inputs.repository';
+export { BATCH_SIGNALS, type BatchSignal } from './attribution/signals';
+export { writeDecisions, type DecisionWrite, type DecisionWritten } from './attribution/decision-writer';
+export { insertPostback, installsPostedBack } from './deliveries/outbox';
+export { clickById, type ClickRef } from './clicks/clicks';
+export { namedQuery, rowsOf, type Queryable } from './sql';
+export { installsWithWaitingEvents, waitingKey } from './events/waiting-events';
+export { AttributionReplayer, REPLAY_PAGE, type ReplayParams, type ReplayReport } from './attribution/replayer';
+export {
+  ReplayRunsRepository,
+  type ReplayRun,
+  type ReplayRunStatus,
+  type StoredReplayParams,
+} from './attribution/replay-runs.repository';
 export { resetFailedDelivery, type RetryOutcome } from './deliveries.repository';
 export { DISTRIBUTION_COLUMN, REFERENCE_TABLES, LOCAL_TABLES } from './distribution';

@@ -11,3 +11,5 @@ export * from './money';
 export * from './canonical';
 export * from './events';
 export * from './scope';
+export * from './postback';
+export * from './replay';

@@ -24,3 +24,29 @@ export async function enqueueAfterCommit(
   clearTimeout(timer);
   return result;
 }
+
+/**
+ * One round trip for a committed batch's jobs (`addBulk`), each job still keyed by its row id. Same contract as
+ * `enqueueAfterCommit`: never throws, resolves false when Redis did not take them in time (the reconciler
+ * offers the rows again).
+ */
+export async function enqueueBulkAfterCommit(
+  queue: Queue,
+  name: string,
+  jobs: readonly { jobId: string; data: object }[],
+  opts: JobsOptions = {},
+  timeoutMs = 1000,
+): Promise<boolean> {
+  if (jobs.length === 0) return true;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const added = queue.addBulk(jobs.map((j) => ({ name, data: j.data, opts: { ...opts, jobId: j.jobId } }))).then(
+    () => true,
+    () => false,
+  );
+  const result = await Promise.race([added, timeout]);
+  clearTimeout(timer);
+  return result;
+}

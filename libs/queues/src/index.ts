@@ -1,3 +1,3 @@
 export * from './queues';
 export { QueuesModule, redisConnection } from './queues.module';
-export { enqueueAfterCommit } from './enqueue';
+export { enqueueAfterCommit, enqueueBulkAfterCommit } from './enqueue';

@@ -12,6 +12,12 @@ export interface AttributeInstallJob {
   installId: string;
   appId?: string;
 }
+/** An applied replay (`POST /v1/attribution/replay` with `apply`), run on the attribution batch path; jobId = run id. */
+export const REPLAY_APPLY_JOB = 'replay-apply';
+export interface ReplayApplyJob {
+  runId: string;
+  appId: string;
+}
 
 export const DELIVERY_QUEUE = 'deliveries';
 export const DELIVER_JOB = 'deliver';

@@ -3,32 +3,58 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
-import { AttributionInputsRepository, installPostbackUrl, recordDecision } from '@app/database';
-import { decideAttribution, type Decision } from '@app/domain';
+import {
+  AttributionInputsRepository,
+  GroupCommitWriter,
+  installsWithWaitingEvents,
+  waitingKey,
+  writeDecisions,
+  type DecisionWrite,
+  type InstallFactsRow,
+} from '@app/database';
+import { decideAttribution, postbackUrl, type Decision, type DecisionSettings } from '@app/domain';
 import { metrics } from '@app/http';
-import { DELIVER_JOB, DELIVERY_QUEUE, deliveryJobOptions, enqueueAfterCommit } from '@app/queues';
+import { DELIVER_JOB, DELIVERY_QUEUE, deliveryJobOptions, enqueueBulkAfterCommit } from '@app/queues';
 import { EventLinker } from '../events/event-linker.service';
 
 export type AttributeOutcome = Decision['status'] | 'skipped';
 
+/** An install a job asks about: its id, and its app when the job names it (routes the look-up to one shard). */
+export interface InstallKey {
+  id: string;
+  appId?: string;
+}
+
 interface AppContext {
-  settings: NonNullable<Awaited<ReturnType<AttributionInputsRepository['settings']>>>;
+  settings: DecisionSettings;
   targets: Awaited<ReturnType<AttributionInputsRepository['postbackTargets']>>;
 }
 
+/** Installs decided together. Big enough to amortize each statement, small enough to keep latency low. */
+export const ATTRIBUTION_BATCH = 200;
+
 /**
- * Loads an install and its candidate touches, asks the pure decision function, and writes the decision
- * with its explanation and any postback it owes in one statement.
+ * Decides installs in batches. Each job hands its install id to a group-commit style batcher: with no batch in
+ * flight an id is decided at once, and under load the ids that arrive meanwhile are decided together. Per batch
+ * about eight read statements (one per kind of input), the pure decision function per install, ONE statement for
+ * all decisions and their outbox rows, and one `addBulk` for the deliveries.
  */
 @Injectable()
 export class AttributionService {
+  private readonly batcher: GroupCommitWriter<InstallKey, AttributeOutcome>;
+
   constructor(
     private readonly db: DataSource,
     private readonly inputs: AttributionInputsRepository,
-    @InjectQueue(DELIVERY_QUEUE) private readonly deliveries: Queue,
+    @InjectQueue(DELIVERY_QUEUE) private readonly deliveryQueue: Queue,
     @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
     private readonly events: EventLinker,
-  ) {}
+  ) {
+    this.batcher = new GroupCommitWriter((ids) => this.attributeBatch(ids), { maxRows: ATTRIBUTION_BATCH, maxInFlight: 2 }, ({ rows, ms }) => {
+      metrics.batchRows.observe({ table: 'attribution' }, rows);
+      metrics.batchSeconds.observe({ table: 'attribution' }, ms / 1000);
+    });
+  }
 
   /**
    * An app's rules, campaign windows and postback targets, read at most every CACHE_TTL_MS: a burst of
@@ -48,38 +74,76 @@ export class AttributionService {
     return app;
   }
 
-  async attribute(installId: string, appId?: string): Promise<AttributeOutcome> {
-    const install = await this.inputs.install(installId, appId);
-    if (!install) return 'skipped';
-    if (install.status !== 'pending') {
-      // Decided already, maybe by a run that failed before linking its events: linking again is harmless.
-      await this.events.link(install.app_id, install.install_id);
-      return 'skipped';
-    }
-    const app = await this.appContext(install.app_id);
-    if (!app) return 'skipped';
-    const { input, networkClickIds } = await this.inputs.load(install, app.settings);
-    const decision = decideAttribution(input);
+  /** Decides one install, together with whatever other installs are being asked for at the same time. */
+  attribute(installId: string, appId?: string): Promise<AttributeOutcome> {
+    return this.batcher.write({ id: installId, appId });
+  }
 
-    const target = decision.status === 'attributed' && decision.campaignId ? app.targets.get(decision.campaignId) : undefined;
-    const postback = target?.installPostbackUrl
-      ? {
-          networkId: target.networkId,
-          url: installPostbackUrl(target.installPostbackUrl, install, decision, networkClickIds.get(decision.touchId ?? '')),
-        }
-      : undefined;
-    const { decided, deliveryId } = await recordDecision(this.db, install, decision, postback);
-    if (!decided) return 'skipped'; // another worker decided it first; its decision and outbox row stand
+  /** One outcome per install, in order; an install named twice in a batch is decided once. */
+  async attributeBatch(keys: readonly (InstallKey | string)[]): Promise<AttributeOutcome[]> {
+    const asked = keys.map((k) => (typeof k === 'string' ? { id: k } : k));
+    const rows = await this.inputs.installs([...new Map(asked.map((k) => [k.id, k])).values()]);
+    const outcomes = new Map<string, AttributeOutcome>();
+    const pending: { install: InstallFactsRow; app: AppContext }[] = [];
+    const decidedBefore: InstallFactsRow[] = [];
+    const apps = new Map(await Promise.all([...new Set(rows.map((r) => r.app_id))].map(async (a) => [a, await this.appContext(a)] as const)));
+    for (const install of rows) {
+      const app = apps.get(install.app_id);
+      if (install.status !== 'pending') decidedBefore.push(install);
+      else if (app) pending.push({ install, app });
+    }
 
-    metrics.decisions.inc({ status: decision.status, match_type: decision.matchType ?? 'none' });
-    if (deliveryId) {
-      await enqueueAfterCommit(this.deliveries, DELIVER_JOB, { deliveryId, appId: install.app_id }, deliveryId, deliveryJobOptions(this.config));
+    // Installed order: within a batch, the earlier install of a device is the later one's prior install.
+    pending.sort((a, b) => a.install.installed_at.getTime() - b.install.installed_at.getTime() || (a.install.id < b.install.id ? -1 : 1));
+    const loaded = await this.inputs.load(pending.map((p) => ({ install: p.install, settings: p.app.settings })));
+    const writes: DecisionWrite[] = loaded.map(({ install, input, networkClickIds }, i) => {
+      const decision = decideAttribution(input);
+      const target = decision.status === 'attributed' && decision.campaignId ? pending[i].app.targets.get(decision.campaignId) : undefined;
+      const postback = target?.installPostbackUrl
+        ? {
+            networkId: target.networkId,
+            url: postbackUrl(
+              target.installPostbackUrl,
+              { id: install.id, appId: install.app_id, installedAt: install.installed_at, gaid: install.gaid, idfa: install.idfa },
+              { ...decision, networkClickId: networkClickIds.get(decision.touchId ?? '') },
+            ),
+          }
+        : undefined;
+      return { install, decision, expectedStatus: 'pending', postback };
+    });
+    const written = await writeDecisions(this.db, writes);
+
+    const byInstall = new Map(writes.map((w) => [w.install.id, w]));
+    const deliveries: { deliveryId: string; appId: string }[] = [];
+    const linkable: InstallFactsRow[] = [...decidedBefore];
+    for (const w of written) {
+      const { decision, install } = byInstall.get(w.installId)!;
+      outcomes.set(install.id, decision.status);
+      metrics.decisions.inc({ status: decision.status, match_type: decision.matchType ?? 'none' });
+      if (w.deliveryId) deliveries.push({ deliveryId: w.deliveryId, appId: install.app_id });
+      linkable.push(install);
     }
-    // Events that arrived before this decision committed inherit its attribution now; any later event sees the
-    // install decided and links itself, so a cheap look first spares most installs the linking transaction.
-    if (await this.events.anyWaiting(install.app_id, install.install_id)) {
-      await this.events.link(install.app_id, install.install_id);
+    // Installs another worker decided first are 'skipped': its decision and outbox row stand.
+
+    if (deliveries.length > 0) {
+      const queued = await enqueueBulkAfterCommit(
+        this.deliveryQueue,
+        DELIVER_JOB,
+        deliveries.map(({ deliveryId, appId }) => ({ jobId: deliveryId, data: { deliveryId, appId } })),
+        deliveryJobOptions(this.config),
+      );
+      if (!queued) metrics.enqueueFailures.inc({ queue: DELIVERY_QUEUE }, deliveries.length);
     }
-    return decision.status;
+    // Events that arrived before their install's decision inherit it now; any later event sees the install decided
+    // and links itself. One look for the whole batch spares most installs the linking transaction. An install
+    // decided earlier (a rerun after a crash before linking) is looked at too: linking again is harmless.
+    const waiting = await installsWithWaitingEvents(
+      this.db,
+      linkable.map((i) => ({ appId: i.app_id, installId: i.install_id })),
+    );
+    for (const install of linkable) {
+      if (waiting.has(waitingKey(install.app_id, install.install_id))) await this.events.link(install.app_id, install.install_id);
+    }
+    return asked.map((k) => outcomes.get(k.id) ?? 'skipped');
   }
 }

@@ -3,8 +3,8 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { DataSource, type EntityManager } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
-import { insertPostback, networkClickId } from '@app/database';
-import { expandMacros, trimDecimal } from '@app/domain';
+import { clickById, insertPostback } from '@app/database';
+import { postbackUrl } from '@app/domain';
 import { DELIVER_JOB, DELIVERY_QUEUE, deliveryJobOptions, enqueueAfterCommit } from '@app/queues';
 
 interface DecidedInstall {
@@ -100,25 +100,22 @@ export class EventLinker {
     if (!network?.event_postback_url) return [];
     const owed = events.filter((e) => network.postback_events.includes(e.name));
     if (owed.length === 0) return [];
-    const clickId =
-      install.touch_kind === 'click' && install.touch_id ? await networkClickId(tx, appId, install.touch_id) : null;
+    const click =
+      install.touch_kind === 'click' && install.touch_id ? await clickById(tx, appId, install.touch_id) : undefined;
     const ids: string[] = [];
     for (const e of owed) {
-      const url = expandMacros(network.event_postback_url, {
-        click_id: clickId,
-        lookback_click_id: install.touch_kind === 'click' ? install.touch_id : null,
-        install_id: install.id,
-        campaign_id: install.campaign_id,
-        app_id: appId,
-        event_name: e.name,
-        revenue: e.revenue,
-        currency: e.currency,
-        revenue_usd: e.revenue_usd === null ? null : trimDecimal(e.revenue_usd),
-        gaid: install.gaid,
-        idfa: install.idfa,
-        match_type: install.match_type,
-        install_time: install.installed_at.toISOString(),
-      });
+      const url = postbackUrl(
+        network.event_postback_url,
+        { id: install.id, appId, installedAt: install.installed_at, gaid: install.gaid, idfa: install.idfa },
+        {
+          campaignId: install.campaign_id,
+          matchType: install.match_type,
+          touchId: install.touch_id,
+          touchKind: install.touch_kind,
+          networkClickId: click?.networkClickId,
+        },
+        { name: e.name, revenue: e.revenue, currency: e.currency, revenueUsd: e.revenue_usd },
+      );
       const id = await insertPostback(tx, { appId, subjectType: 'event', subjectId: e.id, networkId: network.id, url });
       if (id) ids.push(id);
     }

@@ -3,7 +3,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
-import { ensurePartitions } from '@app/database';
+import { ReplayRunsRepository, ensurePartitions } from '@app/database';
 import { metrics } from '@app/http';
 import {
   ATTRIBUTE_INSTALL_JOB,
@@ -12,6 +12,7 @@ import {
   DELIVERY_QUEUE,
   EVENT_QUEUE,
   PROCESS_EVENT_JOB,
+  REPLAY_APPLY_JOB,
   deliveryJobOptions,
   enqueueAfterCommit,
 } from '@app/queues';
@@ -39,6 +40,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     @InjectQueue(DELIVERY_QUEUE) private readonly deliveries: Queue,
     @InjectQueue(EVENT_QUEUE) private readonly events: Queue,
     @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
+    private readonly replayRuns: ReplayRunsRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -111,6 +113,12 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     }
     if (e > 0) this.logger.warn(`re-offered ${e} pending event(s) to the queue`);
     metrics.reconciled.inc({ what: 'event' }, e);
+    // Applied replays whose job Redis lost; one still running keeps its job (offer leaves active jobs alone).
+    let r = 0;
+    for (const { id, appId } of await this.replayRuns.stale(olderThan, BATCH)) {
+      r += (await this.offer(this.attribution, REPLAY_APPLY_JOB, { runId: id, appId }, id)) ? 1 : 0;
+    }
+    if (r > 0) this.logger.warn(`re-offered ${r} replay run(s) to the queue`);
     if (n + d > 0) this.logger.warn(`re-offered ${n} pending install(s) and ${d} pending deliver(ies) to the queues`);
     metrics.reconciled.inc({ what: 'install' }, n);
     metrics.reconciled.inc({ what: 'delivery' }, d);

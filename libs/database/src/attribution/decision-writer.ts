@@ -1,0 +1,88 @@
+// Writing attribution decisions and the postbacks they owe, a whole batch per statement: live attribution and
+// replay's `apply` both write here.
+import { uuidv7, type Decision } from '@app/domain';
+import { rowsOf, type Queryable } from '../sql';
+import type { InstallFactsRow } from './attribution-inputs.repository';
+
+export interface DecisionWrite {
+  install: InstallFactsRow;
+  decision: Decision;
+  /** The status the install must still have: `pending` for live attribution, its earlier status for replay. */
+  expectedStatus: string;
+  /** The install postback owed with this decision, if any. */
+  postback?: { networkId: string; url: string };
+  /** Replay: the install's linked events carry its attribution for reports, and move with it. */
+  moveEvents?: boolean;
+}
+
+export interface DecisionWritten {
+  installId: string;
+  /** The outbox row made for the postback; absent when none was owed or one existed already. */
+  deliveryId: string | undefined;
+}
+
+/**
+ * ONE statement for the batch: locks the installs still in their expected status in id order (so two workers
+ * writing overlapping batches queue behind each other instead of deadlocking), writes their decisions, moves
+ * linked events when asked, and puts the owed postbacks in the outbox — atomic without BEGIN/COMMIT round trips.
+ * An install someone else decided first is left out of the answer: its decision and outbox row stand, so every
+ * install is decided exactly once and owes at most one postback (the outbox is unique per subject).
+ */
+const WRITE_DECISIONS_SQL = `
+  WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::int[],
+                         $9::jsonb[], $10::text[], $11::boolean[], $12::uuid[], $13::uuid[], $14::text[], $15::uuid[])
+      AS t(id, expected, status, campaign_id, touch_id, touch_kind, match_type, ctit_seconds, explanation,
+           rejection_reason, move_events, delivery_id, network_id, url, app_id)
+  ), locked AS (
+    SELECT i.app_id, i.id FROM installs i JOIN input t ON t.app_id = i.app_id AND t.id = i.id AND i.status = t.expected
+     ORDER BY i.id FOR UPDATE OF i
+  ), d AS (
+    UPDATE installs i
+       SET status = t.status, campaign_id = t.campaign_id, touch_id = t.touch_id, touch_kind = t.touch_kind,
+           match_type = t.match_type, ctit_seconds = t.ctit_seconds, explanation = t.explanation,
+           rejection_reason = t.rejection_reason, decided_at = now()
+      FROM input t, locked l
+     WHERE i.app_id = t.app_id AND i.id = t.id AND l.app_id = i.app_id AND l.id = i.id AND i.status = t.expected
+    RETURNING i.id, i.app_id, i.status, i.campaign_id, i.match_type, t.move_events
+  ), moved AS (
+    UPDATE events e
+       SET campaign_id = CASE WHEN d.status = 'attributed' THEN d.campaign_id END,
+           match_type = CASE WHEN d.status = 'attributed' THEN d.match_type END
+      FROM d
+     WHERE d.move_events AND e.app_id = d.app_id AND e.install_ref = d.id AND e.status = 'linked'
+    RETURNING e.id
+  ), o AS (
+    INSERT INTO deliveries (id, app_id, kind, subject_type, subject_id, network_id, method, url)
+    SELECT t.delivery_id, d.app_id, 'postback', 'install', d.id, t.network_id, 'GET', t.url
+      FROM d JOIN input t ON t.app_id = d.app_id AND t.id = d.id
+     WHERE t.url IS NOT NULL
+    ON CONFLICT DO NOTHING
+    RETURNING id, subject_id
+  )
+  SELECT d.id AS install_id, o.id AS delivery_id, (SELECT count(*) FROM moved)::int AS events_moved
+    FROM d LEFT JOIN o ON o.subject_id = d.id`;
+
+
+export async function writeDecisions(db: Queryable, writes: readonly DecisionWrite[]): Promise<DecisionWritten[]> {
+  if (writes.length === 0) return [];
+  const col = <T>(pick: (w: DecisionWrite) => T) => writes.map(pick);
+  const rows = await rowsOf<{ install_id: string; delivery_id: string | null }>(db, WRITE_DECISIONS_SQL, [
+    col((w) => w.install.id),
+    col((w) => w.expectedStatus),
+    col((w) => w.decision.status),
+    col((w) => w.decision.campaignId),
+    col((w) => w.decision.touchId),
+    col((w) => w.decision.touchKind),
+    col((w) => w.decision.matchType),
+    col((w) => w.decision.ctitSeconds),
+    col((w) => JSON.stringify(w.decision.explanation)),
+    col((w) => w.decision.explanation.rejection?.reason ?? null),
+    col((w) => w.moveEvents === true),
+    col((w) => (w.postback ? uuidv7() : null)),
+    col((w) => w.postback?.networkId ?? null),
+    col((w) => w.postback?.url ?? null),
+    col((w) => w.install.app_id),
+  ]);
+  return rows.map((r) => ({ installId: r.install_id, deliveryId: r.delivery_id ?? undefined }));
+}

@@ -1,0 +1,131 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { createWorker } from '../apps/attribution-worker/src/worker.app';
+import { AttributionService } from '../apps/attribution-worker/src/attribution/attribution.service';
+import { postSigned, Sink, waitFor } from './support/http';
+import { createFixture, type Fixture } from './support/fixtures';
+import { startStack, type Stack } from './support/stack';
+
+/** Installs decided in batches: one query per kind of input for the batch, one statement for the decisions. */
+describe('batch attribution with two workers', () => {
+  let stack: Stack;
+  let f: Fixture;
+  let workers: INestApplicationContext[] = [];
+  const sink = new Sink();
+  const service = (i: number) => workers[i].get(AttributionService);
+
+  beforeAll(async () => {
+    const url = await sink.start();
+    stack = await startStack({}, { worker: false });
+    f = await createFixture(stack, { postbackUrl: `${url}/pb?i={install_id}&c={click_id}` });
+    workers = [await createWorker(stack.config), await createWorker(stack.config)];
+  });
+  afterAll(async () => {
+    for (const w of workers) await w.close();
+    await stack?.close();
+    await sink.stop();
+  });
+
+  async function clickAt(gaid: string, at: Date, networkClickId: string | null = null) {
+    const id = randomUUID();
+    await stack.db.query(
+      'INSERT INTO clicks (id, app_id, campaign_id, ts, gaid, network_click_id) VALUES ($1, $2, $3, $4, $5, $6)',
+      [id, f.appId, f.campaignId, at, gaid, networkClickId],
+    );
+    return id;
+  }
+
+  /** A pending install written straight to the table (no job), so the test decides when and where it is decided. */
+  async function pendingInstall(gaid: string, at: Date, status = 'pending') {
+    const id = randomUUID();
+    await stack.db.query(
+      `INSERT INTO installs (id, app_id, install_id, installed_at, gaid, status) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [id, f.appId, `client-${id}`, at, gaid, status],
+    );
+    return id;
+  }
+
+  const ago = (ms: number) => new Date(Date.now() - ms);
+  const HOUR = 3_600_000;
+
+  it('two workers racing over the same installs decide each exactly once and owe one postback each', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      const gaid = `race-${i}`;
+      await clickAt(gaid, ago(2 * HOUR), `net-${i}`);
+      ids.push(await pendingInstall(gaid, ago(HOUR)));
+    }
+    const [a, b] = await Promise.all([service(0).attributeBatch(ids), service(1).attributeBatch([...ids].reverse())]);
+    const bById = new Map([...ids].reverse().map((id, i) => [id, b[i]]));
+    const outcomes = ids.map((id, i) => [a[i], bById.get(id)].sort());
+    expect(outcomes).toEqual(ids.map(() => ['attributed', 'skipped']));
+    const rows = await stack.db.query(
+      `SELECT i.status, count(d.id)::int AS postbacks FROM installs i LEFT JOIN deliveries d ON d.subject_id = i.id
+        WHERE i.id = ANY($1::uuid[]) GROUP BY i.id, i.status`,
+      [ids],
+    );
+    expect(rows.rows).toHaveLength(150);
+    expect(rows.rows.every((r) => r.status === 'attributed' && r.postbacks === 1)).toBe(true);
+    // Asked again, nothing is decided a second time.
+    expect(new Set(await service(0).attributeBatch(ids))).toEqual(new Set(['skipped']));
+  });
+
+  it('two installs of one device in the same batch: the later one is a reinstall of the earlier', async () => {
+    await clickAt('same-device', ago(3 * HOUR));
+    const later = await pendingInstall('same-device', ago(HOUR));
+    const earlier = await pendingInstall('same-device', ago(2 * HOUR));
+    const outcomes = await service(0).attributeBatch([later, earlier]);
+    expect(outcomes).toEqual(['reinstall', 'attributed']);
+    const [row] = (await stack.db.query('SELECT explanation FROM installs WHERE id = $1', [later])).rows;
+    expect(row.explanation.reinstallOf.installId).toBe(earlier);
+  });
+
+  it('clicks after the install, more than the per-rule limit, never push the real candidate out', async () => {
+    const installedAt = ago(2 * HOUR);
+    const real = await clickAt('busy-device', ago(3 * HOUR));
+    for (let i = 0; i < 80; i++) await clickAt('busy-device', new Date(installedAt.getTime() + (i + 1) * 1000));
+    const id = await pendingInstall('busy-device', installedAt);
+    expect(await service(1).attributeBatch([id])).toEqual(['attributed']);
+    const [row] = (await stack.db.query('SELECT touch_id FROM installs WHERE id = $1', [id])).rows;
+    expect(row.touch_id).toBe(real);
+  });
+
+  it('a device with many old installs is still a reinstall of its latest one inside the window', async () => {
+    for (let i = 0; i < 70; i++) await pendingInstall('farm-device', ago((200 + i) * 24 * HOUR), 'organic');
+    const recent = await pendingInstall('farm-device', ago(10 * 24 * HOUR), 'organic');
+    const id = await pendingInstall('farm-device', ago(HOUR));
+    expect(await service(0).attributeBatch([id])).toEqual(['reinstall']);
+    const [row] = (await stack.db.query('SELECT explanation FROM installs WHERE id = $1', [id])).rows;
+    expect(row.explanation.reinstallOf.installId).toBe(recent);
+  });
+
+  it('installs sent through ingestion are each decided once by the two workers, and posted back once', async () => {
+    const gaids = Array.from({ length: 60 }, (_, i) => `queued-${i}`);
+    for (const g of gaids) await clickAt(g, ago(HOUR));
+    const answers = await Promise.all(
+      gaids.map((g) =>
+        postSigned(`${stack.ingestionUrl}/v1/installs`, f.sdkSecret, {
+          appId: f.appId,
+          installId: `inst-${g}`,
+          installedAt: new Date().toISOString(),
+          device: { gaid: g },
+        }),
+      ),
+    );
+    expect(answers.map((r) => r.status)).toEqual(gaids.map(() => 202));
+    const ids = answers.map((r) => r.body.id as string);
+    await waitFor(async () => {
+      const n = await stack.db.query(`SELECT count(*)::int AS n FROM installs WHERE id = ANY($1::uuid[]) AND status = 'attributed'`, [ids]);
+      return n.rows[0].n === ids.length;
+    }, 'every install to be decided');
+    await waitFor(async () => ids.every((id) => sink.received.some((r) => r.url.includes(id))), 'every postback');
+    const per = await stack.db.query(
+      `SELECT subject_id, count(*)::int AS n FROM deliveries WHERE subject_id = ANY($1::uuid[]) GROUP BY subject_id`,
+      [ids],
+    );
+    expect(per.rows).toHaveLength(ids.length);
+    expect(per.rows.every((r) => r.n === 1)).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    for (const id of ids) expect(sink.received.filter((r) => r.url.includes(id))).toHaveLength(1);
+  });
+});
