@@ -123,6 +123,88 @@ describe('the tracking pixel and its admin pages', () => {
     expect((await stack.admin('GET', `/v1/apps/nope/pixel/health`)).status).toBe(400);
   });
 
+  it('hands out snippets filled for the app, and refuses every placeholder left in them unedited', async () => {
+    const f = await createFixture(stack, { app: { platform: 'web', pixelEvents: ['view_item', 'purchase'] } });
+    const r = await stack.admin('GET', `/v1/apps/${f.appId}/pixel`);
+    expect(r.status).toBe(200);
+    const s = r.body;
+    expect(s.tag).toContain(`<script async src="http://localhost:3000/t.js" data-app="${f.appId}" data-page-views="false"></script>`);
+    expect(s.events.map((e: { name: string }) => e.name)).toEqual(['view_item', 'purchase']);
+    const purchase = s.events[1];
+    expect(purchase.img).toBe(
+      `<img src="http://localhost:3000/p/${f.appId}.gif?e=purchase&v=REVENUE&cur=CURRENCY&eid=ORDER_ID&uid=USER_ID" width="1" height="1" alt="" style="display:none" referrerpolicy="no-referrer-when-downgrade">`,
+    );
+    expect(purchase.tag).toBe(`lookback('event', 'purchase', { revenue: 'REVENUE', currency: 'CURRENCY', eventId: 'ORDER_ID' });`);
+    expect(s.placeholders).toEqual(expect.arrayContaining(['EVENT_NAME', 'USER_ID', 'REVENUE', 'CURRENCY', 'ORDER_ID']));
+
+    // Pasted unedited: the generic snippet, every event snippet, and what a tag manager leaves unexpanded.
+    const srcOf = (html: string) => new URL(/src="([^"]+)"/.exec(html)![1].replace('http://localhost:3000', stack.ingestionUrl));
+    const pasted = [srcOf(s.snippet), ...s.events.map((e: { img: string }) => srcOf(e.img))];
+    for (const url of pasted) {
+      url.searchParams.set('debug', '1');
+      const res = await hit(`${url.pathname}${url.search}`);
+      expectGif(res);
+      expect(JSON.parse(res.res.headers.get('x-lookback-debug')!)).toMatchObject({ outcome: 'rejected', reason: 'placeholder' });
+    }
+    expectGif(await hit(`/p/${f.appId}.gif?e=purchase&v=%7B%7Border.total%7D%7D&cur=EUR`));
+    expectGif(await hit(`/p/${f.appId}.gif?e=view_item&uid=%24%7BuserId%7D`));
+    // A real hit beside them is stored: the refusal is about the placeholder, not the app.
+    expectGif(await hit(`/p/${f.appId}.gif?e=purchase&v=9.5&cur=EUR&eid=o-1&uid=u-1`));
+
+    const stored = await stack.db.query('SELECT name, user_id FROM events WHERE app_id = $1', [f.appId]);
+    expect(stored.rows).toEqual([{ name: 'purchase', user_id: 'u-1' }]);
+    const health = await waitFor(async () => {
+      const h = await stack.admin('GET', `/v1/apps/${f.appId}/pixel/health`);
+      const n = h.body.events.reduce((t: number, e: { rejected: { lastDay: number } }) => t + e.rejected.lastDay, 0);
+      return n === 5 ? h.body : undefined;
+    }, 'placeholder hits counted');
+    const byName = Object.fromEntries(health.events.map((e: { name: string }) => [e.name, e]));
+    expect(byName['(placeholder)'].rejected.reasons.placeholder.lastDay).toBe(1); // e=EVENT_NAME
+    expect(byName.purchase.rejected.reasons).toEqual({ placeholder: expect.objectContaining({ lastDay: 2 }) });
+    expect(byName.view_item.rejected.reasons).toEqual({ placeholder: expect.objectContaining({ lastDay: 2 }) });
+    expect(byName.purchase.accepted.lastDay).toBe(1);
+  });
+
+  it('checks test hits and shows them in debug and health, never storing or reporting them', async () => {
+    const f = await createFixture(stack, { app: { platform: 'web', pixelEvents: ['purchase'] } });
+    const c = await click(stack, f.campaignId, 'click_id=t-1');
+    const lcid = clickIdFrom(c.location!);
+    const ok = await hit(`/p/${f.appId}.gif?e=purchase&v=12&cur=EUR&eid=o-1&lcid=${lcid}&test=1&debug=1`);
+    expectGif(ok);
+    expect(JSON.parse(ok.res.headers.get('x-lookback-debug')!)).toMatchObject({
+      outcome: 'test',
+      test: true,
+      event: { name: 'purchase', revenue: '12', currency: 'EUR', revenueUsd: '12.96', clickId: lcid },
+    });
+    const bad = await hit(`/p/${f.appId}.gif?e=purchase&v=12&test=1&debug=1`);
+    expect(JSON.parse(bad.res.headers.get('x-lookback-debug')!)).toMatchObject({ outcome: 'rejected', reason: 'currency_required', test: true });
+    expectGif(await hit(`/p/${f.appId}.gif?e=signup&test=1`));
+    // The same eid for real afterwards is a first hit, not a duplicate of the test.
+    expectGif(await hit(`/p/${f.appId}.gif?e=purchase&v=12&cur=EUR&eid=o-1`));
+
+    const health = await waitFor(async () => {
+      const h = await stack.admin('GET', `/v1/apps/${f.appId}/pixel/health`);
+      const p = h.body.events.find((e: { name: string }) => e.name === 'purchase');
+      return p && p.test.lastDay === 2 && p.accepted.lastDay === 1 && h.body.events.length === 2 ? h.body : undefined;
+    }, 'test hits counted');
+    const byName = Object.fromEntries(health.events.map((e: { name: string }) => [e.name, e]));
+    expect(byName.purchase.test).toMatchObject({ lastHour: 2, lastDay: 2, accepted: 1, lastAt: expect.any(String), reasons: { currency_required: expect.objectContaining({ lastDay: 1 }) } });
+    expect(byName.purchase.rejected.lastDay).toBe(0);
+    expect(byName.signup.test.reasons).toHaveProperty('event_not_allowed');
+    expect(byName.signup.rejected.lastDay).toBe(0);
+
+    const stored = await stack.db.query('SELECT event_id, revenue::text AS revenue FROM events WHERE app_id = $1', [f.appId]);
+    expect(stored.rows).toEqual([{ event_id: 'o-1', revenue: '12' }]);
+    const from = new Date(Date.now() - 86_400_000).toISOString();
+    const to = new Date(Date.now() + 86_400_000).toISOString();
+    const report = await waitFor(async () => {
+      const r = await stack.admin('GET', `/v1/reports/campaigns?appId=${f.appId}&from=${from}&to=${to}&groupBy=total`);
+      const events = r.body.rows.reduce((n: number, row: { events: number }) => n + row.events, 0);
+      return events >= 1 ? r.body : undefined;
+    }, 'the real hit in the report');
+    expect(report.rows.reduce((n: number, row: { events: number }) => n + row.events, 0)).toBe(1);
+  });
+
   it('lists and upserts USD rates, refusing bad ones with the field named', async () => {
     const list = await stack.admin('GET', '/v1/fx-rates');
     expect(list.body.rates).toMatchObject({ USD: '1', EUR: '1.08', GBP: '1.27', JPY: '0.0067' });

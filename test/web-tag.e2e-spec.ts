@@ -253,6 +253,26 @@ ${calls}</script></head><body>${opts.body ?? ''}</body></html>`;
     await p.context().close();
   });
 
+  it('records nothing from the admin\'s tag snippet pasted with its placeholders unedited', async () => {
+    const s = (await stack.admin('GET', `/v1/apps/${f.appId}/pixel`)).body;
+    const purchase = s.events.find((e: { name: string }) => e.name === 'purchase');
+    const html = `<!doctype html><html><head>${RECORD_ERRORS}${s.tag.replaceAll('http://localhost:3000', stack.ingestionUrl)}
+      <script>${s.tagCalls.identify} ${purchase.tag}</script></head><body></body></html>`;
+    site.pages.set('/pasted', html);
+    const { p, errors } = await open();
+    await p.goto(`${site.url}/pasted`);
+    await tagLoaded(p);
+    const health = await waitFor(async () => {
+      const h = await stack.admin('GET', `/v1/apps/${f.appId}/pixel/health`);
+      const n = h.body.events.reduce((t: number, e: { rejected: { reasons: Record<string, { lastDay: number }> } }) => t + (e.rejected.reasons.placeholder?.lastDay ?? 0), 0);
+      return n === 2 ? h.body : undefined;
+    }, 'page_view and purchase refused as placeholders');
+    expect(health.events.map((e: { name: string }) => e.name).sort()).toEqual(['page_view', 'purchase']);
+    expect((await stack.db.query('SELECT count(*)::int AS n FROM events WHERE app_id = $1', [f.appId])).rows[0].n).toBe(0);
+    await expectNoErrors(p, errors);
+    await p.context().close();
+  });
+
   it('never throws into the host page, whatever the page calls', async () => {
     site.pages.set(
       '/odd',

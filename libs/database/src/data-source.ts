@@ -13,6 +13,7 @@ import { CreateEvents1764633600000 } from './migrations/1764633600000-CreateEven
 import { CreateReplayRuns1764720000000 } from './migrations/1764720000000-CreateReplayRuns';
 import { KeyEveryTableByApp1764730000000 } from './migrations/1764730000000-KeyEveryTableByApp';
 import { ScopeApiKeys1764750000000 } from './migrations/1764750000000-ScopeApiKeys';
+import { CountPixelTestHits1764770000000 } from './migrations/1764770000000-CountPixelTestHits';
 
 export const ENTITIES = [
   ApiKeyEntity,
@@ -33,6 +34,7 @@ export const MIGRATIONS = [
   CreateReplayRuns1764720000000,
   KeyEveryTableByApp1764730000000,
   ScopeApiKeys1764750000000,
+  CountPixelTestHits1764770000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {

@@ -37,3 +37,4 @@ export {
 } from './attribution/replay-runs.repository';
 export { resetFailedDelivery, type RetryOutcome } from './deliveries.repository';
 export { DISTRIBUTION_COLUMN, REFERENCE_TABLES, LOCAL_TABLES } from './distribution';
+export { pixelHitTotals, type PixelHitTotalsRow } from './pixel.repository';

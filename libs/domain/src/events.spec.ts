@@ -18,6 +18,7 @@ describe('parsePixelHit', () => {
         pageUrl: 'https://shop.example/thanks',
         referrer: null,
         consentAttribution: null,
+        test: false,
       },
     });
   });
@@ -62,5 +63,59 @@ describe('propertiesProblem refuses what jsonb cannot store', () => {
   });
   it('accepts paired surrogates (emoji)', () => {
     expect(propertiesProblem({ a: 'gems 😀' })).toBeUndefined();
+  });
+});
+
+describe('pixel hits that still carry a snippet placeholder', () => {
+  it('refuses every unedited placeholder and unexpanded template, naming the parameter', () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ e: 'EVENT_NAME' }, 'e'],
+      [{ e: 'EVENT_NAME', uid: 'USER_ID' }, 'e'],
+      [{ e: 'purchase', uid: 'USER_ID' }, 'uid'],
+      [{ e: 'purchase', v: 'REVENUE', cur: 'CURRENCY' }, 'v'],
+      [{ e: 'purchase', v: '9.99', cur: 'CURRENCY' }, 'cur'],
+      [{ e: 'purchase', eid: 'ORDER_ID' }, 'eid'],
+      [{ e: 'purchase', lcid: 'LOOKBACK_CLICK_ID' }, 'lcid'],
+      [{ e: 'purchase', uid: '{{user.id}}' }, 'uid'],
+      [{ e: 'purchase', v: '{revenue}', cur: 'EUR' }, 'v'],
+      [{ e: 'purchase', eid: '${orderId}' }, 'eid'],
+      [{ e: 'purchase', eid: '%%ORDER_ID%%' }, 'eid'],
+      [{ e: 'purchase', uid: '[USER_ID]' }, 'uid'],
+      [{ e: 'purchase', uid: '<USER_ID>' }, 'uid'],
+      [{ e: 'purchase', url: 'PAGE_URL' }, 'url'],
+    ];
+    for (const [query, param] of cases) {
+      const r = parsePixelHit(query, null);
+      expect(r).toMatchObject({ ok: false, reason: 'placeholder' });
+      expect(!r.ok && r.message).toMatch(new RegExp(`^${param.replace('$', '\\$')} is still the placeholder`));
+    }
+  });
+
+  it('counts the hit under its event name when only another parameter is a placeholder', () => {
+    expect(parsePixelHit({ e: 'purchase', uid: 'USER_ID' }, null)).toMatchObject({ name: 'purchase' });
+    expect(parsePixelHit({ e: 'EVENT_NAME' }, null)).toMatchObject({ name: '(placeholder)' });
+    // Even where the app restricts names, the placeholder is the reason that tells the marketer what to fix.
+    expect(parsePixelHit({ e: 'EVENT_NAME' }, ['purchase'])).toMatchObject({ reason: 'placeholder' });
+  });
+
+  it('accepts real values that merely look alike', () => {
+    for (const query of [
+      { e: 'event_name' },
+      { e: 'purchase', uid: 'user_id_42' },
+      { e: 'purchase', uid: 'USER_ID_42' },
+      { e: 'purchase', eid: 'order-{1}' },
+      { e: 'purchase', url: 'https://shop.example/p/[sku]' },
+    ]) {
+      expect(parsePixelHit(query, null)).toMatchObject({ ok: true });
+    }
+  });
+});
+
+describe('pixel test hits', () => {
+  it('are checked like any hit and marked as tests', () => {
+    expect(parsePixelHit({ e: 'purchase', v: '5', cur: 'EUR', test: '1' }, null)).toMatchObject({ ok: true, event: { test: true } });
+    expect(parsePixelHit({ e: 'purchase' }, null)).toMatchObject({ ok: true, event: { test: false } });
+    expect(parsePixelHit({ e: 'purchase', v: '5', test: '1' }, null)).toMatchObject({ ok: false, reason: 'currency_required', test: true });
+    expect(parsePixelHit({ e: 'EVENT_NAME', test: 'true' }, null)).toMatchObject({ ok: false, reason: 'placeholder', test: true });
   });
 });

@@ -34,9 +34,12 @@ export interface PixelEvent {
   referrer: string | null;
   /** `ca=0`: the visitor refused attribution; the hit is kept but never used to match a device. */
   consentAttribution: boolean | null;
+  /** `test=1`: checked like any hit and shown in health and debug, never stored as an event nor counted in reports. */
+  test: boolean;
 }
 
 export type PixelRejection =
+  | 'placeholder'
   | 'missing_event'
   | 'invalid_event'
   | 'event_not_allowed'
@@ -50,11 +53,47 @@ export type PixelRejection =
 
 export type PixelParse =
   | { ok: true; event: PixelEvent }
-  | { ok: false; reason: PixelRejection; name: string; message: string };
+  | { ok: false; reason: PixelRejection; name: string; message: string; test: boolean };
 
 /** The name a rejected hit is counted under: the one sent if it is a valid name, else a marker. */
 export const NO_EVENT_NAME = '(none)';
 export const BAD_EVENT_NAME = '(invalid)';
+/** Where hits whose event name is still the snippet's placeholder are counted. */
+export const PLACEHOLDER_EVENT_NAME = '(placeholder)';
+
+/**
+ * The placeholders Lookback's own snippets carry (`GET /v1/apps/{id}/pixel`), as a marketer pastes them unedited.
+ * A value equal to one of these is never a real event name, user id or amount.
+ */
+export const SNIPPET_PLACEHOLDERS = [
+  'EVENT_NAME',
+  'USER_ID',
+  'REVENUE',
+  'CURRENCY',
+  'EVENT_ID',
+  'ORDER_ID',
+  'LOOKBACK_CLICK_ID',
+  'PAGE_URL',
+  'APP_ID',
+] as const;
+
+/**
+ * Template syntax that a tag manager or CMS left unexpanded: `{{order.total}}`, `{user_id}`, `${uid}`,
+ * `%%ORDER_ID%%`, `[USER_ID]`, `<EVENT_NAME>`. Such a value is a variable the page never filled.
+ */
+const UNFILLED_TEMPLATE = /^(?:\{\{[^{}]*\}\}|\{[^{}]*\}|\$\{[^{}]*\}|%%?[\w.-]+%%?|\[[\w.-]+\]|<[\w.-]+>)$/;
+
+const PLACEHOLDER_PARAMS = ['e', 'uid', 'v', 'cur', 'eid', 'lcid', 'url', 'ref'] as const;
+
+/** The first parameter of a hit that still holds a snippet placeholder or an unexpanded template, if any. */
+export function placeholderIn(query: PixelQuery): { param: string; value: string } | undefined {
+  for (const param of PLACEHOLDER_PARAMS) {
+    const value = first(query, param);
+    if (value === undefined) continue;
+    if ((SNIPPET_PLACEHOLDERS as readonly string[]).includes(value) || UNFILLED_TEMPLATE.test(value)) return { param, value };
+  }
+  return undefined;
+}
 
 function first(query: PixelQuery, name: string): string | undefined {
   let v = query[name];
@@ -73,30 +112,35 @@ const clip = (v: string | undefined, max: number): string | null => (v === undef
  * when the snippet does not pass `url`.
  */
 export function parsePixelHit(query: PixelQuery, allowed: readonly string[] | null, referer?: string): PixelParse {
+  const t = first(query, 'test');
+  const test = t === '1' || t === 'true';
+  const reject = (reason: PixelRejection, name: string, message: string): PixelParse => ({ ok: false, reason, name, message, test });
   const name = first(query, 'e');
-  if (name === undefined) return { ok: false, reason: 'missing_event', name: NO_EVENT_NAME, message: 'e (the event name) is missing' };
-  if (!EVENT_NAME.test(name)) {
-    return { ok: false, reason: 'invalid_event', name: BAD_EVENT_NAME, message: 'e must match ^[A-Za-z0-9_.:-]{1,100}$' };
+  // Before anything else: an unedited snippet must never become an event, whatever else it says.
+  const placeholder = placeholderIn(query);
+  if (placeholder) {
+    const counted = placeholder.param === 'e' || name === undefined || !EVENT_NAME.test(name) ? PLACEHOLDER_EVENT_NAME : name;
+    return reject(
+      'placeholder',
+      counted,
+      `${placeholder.param} is still the placeholder ${placeholder.value}: put the real value in the snippet, or leave the parameter out`,
+    );
   }
-  if (allowed && !allowed.includes(name)) {
-    return { ok: false, reason: 'event_not_allowed', name, message: `the app's pixel does not accept "${name}"` };
-  }
+  if (name === undefined) return reject('missing_event', NO_EVENT_NAME, 'e (the event name) is missing');
+  if (!EVENT_NAME.test(name)) return reject('invalid_event', BAD_EVENT_NAME, 'e must match ^[A-Za-z0-9_.:-]{1,100}$');
+  if (allowed && !allowed.includes(name)) return reject('event_not_allowed', name, `the app's pixel does not accept "${name}"`);
   const revenue = checkRevenue({ name, revenue: first(query, 'v'), currency: first(query, 'cur') });
   if (!revenue.ok) {
     const param = revenue.field === 'currency' ? 'cur' : 'v';
-    return { ok: false, reason: revenue.code as PixelRejection, name, message: `${param}: ${revenue.message}` };
+    return reject(revenue.code as PixelRejection, name, `${param}: ${revenue.message}`);
   }
   const eventId = first(query, 'eid');
-  if (eventId !== undefined && eventId.length > 128) {
-    return { ok: false, reason: 'invalid_event_id', name, message: 'eid must be at most 128 characters' };
-  }
+  if (eventId !== undefined && eventId.length > 128) return reject('invalid_event_id', name, 'eid must be at most 128 characters');
   const userId = first(query, 'uid');
-  if (userId !== undefined && userId.length > 256) {
-    return { ok: false, reason: 'invalid_user_id', name, message: 'uid must be at most 256 characters' };
-  }
+  if (userId !== undefined && userId.length > 256) return reject('invalid_user_id', name, 'uid must be at most 256 characters');
   const clickId = first(query, 'lcid');
   if (clickId !== undefined && !isUuid(clickId)) {
-    return { ok: false, reason: 'invalid_click_id', name, message: 'lcid must be a Lookback click id (a UUID)' };
+    return reject('invalid_click_id', name, 'lcid must be a Lookback click id (a UUID)');
   }
   const ca = first(query, 'ca');
   return {
@@ -110,6 +154,7 @@ export function parsePixelHit(query: PixelQuery, allowed: readonly string[] | nu
       pageUrl: clip(first(query, 'url') ?? referer?.replace(/\u0000/g, '') ?? undefined, 2048),
       referrer: clip(first(query, 'ref'), 2048),
       consentAttribution: ca === '0' || ca === 'false' ? false : ca === '1' || ca === 'true' ? true : null,
+      test,
     },
   };
 }

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
-import type { AppScope } from '@app/domain';
+import { pixelHitTotals } from '@app/database';
+import { SNIPPET_PLACEHOLDERS, type AppScope } from '@app/domain';
+import { pixelSnippets } from './snippets';
 import { AppsService } from '../apps/apps.service';
 
 interface Tally {
@@ -9,13 +11,15 @@ interface Tally {
   lastDay: number;
 }
 
-interface HitRow {
-  event_name: string;
-  outcome: 'accepted' | 'rejected';
-  reason: string;
-  last_hour: string;
-  last_day: string;
-  last_at: Date;
+type Reasons = Record<string, Tally & { lastAt: Date }>;
+
+interface EventHealth {
+  name: string;
+  lastFiredAt: Date | null;
+  accepted: Tally;
+  rejected: Tally & { reasons: Reasons };
+  /** `test=1` hits, valid (`accepted`) or not (by reason): never events, never in reports. */
+  test: Tally & { lastAt: Date | null; accepted: number; reasons: Reasons };
 }
 
 @Injectable()
@@ -28,13 +32,12 @@ export class PixelAdminService {
 
   async snippet(appId: string, scope: AppScope) {
     const app = await this.apps.find(appId, scope);
-    const url = `${this.config.publicTrackingUrl}/p/${app.id}.gif`;
-    const example = `${url}?e=EVENT_NAME&uid=USER_ID`;
+    const snippets = pixelSnippets(this.config.publicTrackingUrl, app);
     return {
       appId: app.id,
-      url,
-      // The full page URL reaches Lookback as the Referer only with this policy; or pass it as &url=.
-      snippet: `<img src="${example}" width="1" height="1" alt="" style="display:none" referrerpolicy="no-referrer-when-downgrade">`,
+      ...snippets,
+      img: snippets.snippet,
+      placeholders: SNIPPET_PLACEHOLDERS,
       parameters: {
         e: 'event name (required), ^[A-Za-z0-9_.:-]{1,100}$',
         uid: 'your user id (optional)',
@@ -45,6 +48,7 @@ export class PixelAdminService {
         url: 'the page URL (default: the Referer header)',
         ref: "the page's own referrer",
         ca: '0 when the visitor refused attribution',
+        test: '1 for a test hit: checked and shown in health, never stored nor counted in reports',
         debug: '1 to get what Lookback understood in the X-Lookback-Debug header',
       },
       acceptedEvents: app.pixelEvents,
@@ -53,29 +57,30 @@ export class PixelAdminService {
 
   async health(appId: string, scope: AppScope) {
     const app = await this.apps.find(appId, scope);
-    const rows: HitRow[] = await this.db.query(
-      `SELECT event_name, outcome, reason,
-              coalesce(sum(hits) FILTER (WHERE minute >= now() - interval '1 hour'), 0)::text AS last_hour,
-              coalesce(sum(hits) FILTER (WHERE minute >= now() - interval '1 day'), 0)::text AS last_day,
-              max(last_at) AS last_at
-         FROM pixel_hits WHERE app_id = $1
-        GROUP BY event_name, outcome, reason`,
-      [app.id],
-    );
-    const byName = new Map<
-      string,
-      { name: string; lastFiredAt: Date | null; accepted: Tally; rejected: Tally & { reasons: Record<string, Tally & { lastAt: Date }> } }
-    >();
+    const rows = await pixelHitTotals(this.db, app.id);
+    const byName = new Map<string, EventHealth>();
     for (const r of rows) {
       let e = byName.get(r.event_name);
       if (!e) {
-        e = { name: r.event_name, lastFiredAt: null, accepted: { lastHour: 0, lastDay: 0 }, rejected: { lastHour: 0, lastDay: 0, reasons: {} } };
+        e = {
+          name: r.event_name,
+          lastFiredAt: null,
+          accepted: { lastHour: 0, lastDay: 0 },
+          rejected: { lastHour: 0, lastDay: 0, reasons: {} },
+          test: { lastHour: 0, lastDay: 0, lastAt: null, accepted: 0, reasons: {} },
+        };
         byName.set(r.event_name, e);
       }
       const tally = { lastHour: Number(r.last_hour), lastDay: Number(r.last_day) };
       if (r.outcome === 'accepted') {
         e.accepted = tally;
         e.lastFiredAt = r.last_at;
+      } else if (r.outcome === 'test') {
+        e.test.lastHour += tally.lastHour;
+        e.test.lastDay += tally.lastDay;
+        if (!e.test.lastAt || r.last_at > e.test.lastAt) e.test.lastAt = r.last_at;
+        if (r.reason === '') e.test.accepted += tally.lastDay;
+        else e.test.reasons[r.reason] = { ...tally, lastAt: r.last_at };
       } else {
         e.rejected.lastHour += tally.lastHour;
         e.rejected.lastDay += tally.lastDay;

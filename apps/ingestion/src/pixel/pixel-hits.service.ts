@@ -10,7 +10,8 @@ interface Count {
   appId: string;
   minute: Date;
   name: string;
-  outcome: 'accepted' | 'rejected';
+  /** `test`: a `test=1` hit, valid (no reason) or not (the reason it would have been rejected for). */
+  outcome: 'accepted' | 'rejected' | 'test';
   reason: string;
   hits: number;
   lastAt: Date;

@@ -16,7 +16,9 @@ export interface PixelContext {
 
 /** What Lookback made of a hit; sent back in `X-Lookback-Debug` when the hit asks with `debug=1`. */
 export interface PixelOutcome {
-  outcome: 'accepted' | 'duplicate' | 'rejected';
+  outcome: 'accepted' | 'duplicate' | 'rejected' | 'test';
+  /** A `test=1` hit: checked like any other, counted apart, never stored. */
+  test?: true;
   reason?: string;
   message?: string;
   id?: string;
@@ -46,8 +48,8 @@ export class PixelService {
     }
     const parsed = parsePixelHit(query, app.pixelEvents, ctx.referer);
     if (!parsed.ok) {
-      this.hits.count(app.id, parsed.name, 'rejected', parsed.reason);
-      return { outcome: 'rejected', reason: parsed.reason, message: parsed.message };
+      this.hits.count(app.id, parsed.name, parsed.test ? 'test' : 'rejected', parsed.reason);
+      return { outcome: 'rejected', reason: parsed.reason, message: parsed.message, ...(parsed.test ? { test: true as const } : {}) };
     }
     const e = parsed.event;
     const usdPerUnit = e.revenue ? await this.catalog.usdPerUnit(e.revenue.currency) : undefined;
@@ -68,6 +70,10 @@ export class PixelService {
       referrer: e.referrer,
       consentAttribution: e.consentAttribution,
     };
+    if (e.test) {
+      this.hits.count(app.id, e.name, 'test');
+      return { outcome: 'test', test: true, message: 'test hit: it would be accepted; it is not stored nor counted in reports', event: understood };
+    }
     try {
       const written = await this.writer.write({
         id,
