@@ -84,6 +84,7 @@ describe('admin API resources', () => {
         installPostbackUrl: 'https://adnet.example/pb?c={click_id}',
         eventPostbackUrl: null,
         postbackEvents: [],
+        dedupesClickId: false,
         createdAt: isoDate,
         updatedAt: isoDate,
       });

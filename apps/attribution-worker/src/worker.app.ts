@@ -4,6 +4,7 @@ import { Logger } from 'nestjs-pino';
 import type { LookbackConfig } from '@app/config';
 import { startDefaultMetrics } from '@app/http';
 import { WorkerModule } from './worker.module';
+import { HealthServer } from './health/health-server.service';
 
 /** A Nest application context: no HTTP server but the health port; the only process that consumes jobs. */
 export async function createWorker(config: LookbackConfig): Promise<INestApplicationContext> {
@@ -12,5 +13,6 @@ export async function createWorker(config: LookbackConfig): Promise<INestApplica
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await app.init();
+  app.get(Logger).log(`worker started; health on port ${app.get(HealthServer).port}`, 'worker');
   return app;
 }

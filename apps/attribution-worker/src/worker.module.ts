@@ -9,6 +9,7 @@ import { AttributionService } from './attribution/attribution.service';
 import { ReplayJobService } from './attribution/replay-job.service';
 import { DeliveryProcessor } from './deliveries/delivery.processor';
 import { DeliveryService } from './deliveries/delivery.service';
+import { DeliveryHeaders } from './deliveries/delivery-headers.service';
 import { EventLinker } from './events/event-linker.service';
 import { EventsProcessor } from './events/events.processor';
 import { EventsService } from './events/events.service';
@@ -33,6 +34,7 @@ export class WorkerModule {
         AttributionService,
         AttributionProcessor,
         ReplayJobService,
+        DeliveryHeaders,
         DeliveryService,
         DeliveryProcessor,
         EventLinker,

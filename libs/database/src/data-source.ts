@@ -14,6 +14,7 @@ import { CreateReplayRuns1764720000000 } from './migrations/1764720000000-Create
 import { KeyEveryTableByApp1764730000000 } from './migrations/1764730000000-KeyEveryTableByApp';
 import { ScopeApiKeys1764750000000 } from './migrations/1764750000000-ScopeApiKeys';
 import { CountPixelTestHits1764770000000 } from './migrations/1764770000000-CountPixelTestHits';
+import { RecordAttemptsBeforeSend1764710000000 } from './migrations/1764710000000-RecordAttemptsBeforeSend';
 
 export const ENTITIES = [
   ApiKeyEntity,
@@ -31,6 +32,7 @@ export const MIGRATIONS = [
   CreateCoreSchema1764547200000,
   AddImpressionsAndFraudRules1764604800000,
   CreateEvents1764633600000,
+  RecordAttemptsBeforeSend1764710000000,
   CreateReplayRuns1764720000000,
   KeyEveryTableByApp1764730000000,
   ScopeApiKeys1764750000000,

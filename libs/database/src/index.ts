@@ -8,7 +8,18 @@ export {
   DeliveryAttemptEntity,
   type DeliveryKind,
   type DeliveryStatus,
+  type AttemptRowOutcome,
 } from './entities/delivery.entity';
+export {
+  claimDelivery,
+  finishAttempt,
+  sweepInterruptedDeliveries,
+  type ClaimedDelivery,
+  type AttemptRecord,
+  type SweptDelivery,
+  resetFailedDelivery,
+  type RetryOutcome,
+} from './deliveries.repository';
 export { EventEntity, type EventSource, type EventStatus } from './entities/event.entity';
 export { FxRateEntity } from './entities/fx-rate.entity';
 export { createDataSource, dataSourceOptions, ENTITIES, MIGRATIONS } from './data-source';
@@ -35,6 +46,5 @@ export {
   type ReplayRunStatus,
   type StoredReplayParams,
 } from './attribution/replay-runs.repository';
-export { resetFailedDelivery, type RetryOutcome } from './deliveries.repository';
 export { DISTRIBUTION_COLUMN, REFERENCE_TABLES, LOCAL_TABLES } from './distribution';
 export { pixelHitTotals, type PixelHitTotalsRow } from './pixel.repository';

@@ -13,3 +13,4 @@ export * from './events';
 export * from './scope';
 export * from './postback';
 export * from './replay';
+export * from './delivery';

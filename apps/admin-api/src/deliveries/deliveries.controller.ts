@@ -19,7 +19,7 @@ export class RetriedDelivery {
 
 export class DeliveryListQuery extends ListQuery {
   @IsOptional() @IsIn(['postback', 'webhook']) kind?: DeliveryKind;
-  @IsOptional() @IsIn(['pending', 'delivered', 'failed']) status?: DeliveryStatus;
+  @IsOptional() @IsIn(['pending', 'sending', 'delivered', 'failed', 'unknown']) status?: DeliveryStatus;
   @IsOptional() @IsUUID() appId?: string;
   /** The install (or event) the delivery is about. */
   @IsOptional() @IsUUID() subjectId?: string;
@@ -81,7 +81,15 @@ export class DeliveriesController {
         deliveredAt: d.deliveredAt,
         attemptLog: attempts
           .filter((a) => a.deliveryId === d.id)
-          .map((a) => ({ attempt: a.attempt, at: a.attemptedAt, statusCode: a.statusCode, error: a.error, durationMs: a.durationMs })),
+          .map((a) => ({
+            attempt: a.attempt,
+            at: a.attemptedAt,
+            outcome: a.outcome,
+            finishedAt: a.finishedAt,
+            statusCode: a.statusCode,
+            error: a.error,
+            durationMs: a.durationMs,
+          })),
       })),
     };
   }

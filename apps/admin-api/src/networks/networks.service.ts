@@ -13,6 +13,7 @@ export function networkView(n: NetworkEntity) {
     installPostbackUrl: n.installPostbackUrl,
     eventPostbackUrl: n.eventPostbackUrl,
     postbackEvents: n.postbackEvents,
+    dedupesClickId: n.dedupesClickId,
     createdAt: n.createdAt,
     updatedAt: n.updatedAt,
   };
@@ -29,6 +30,7 @@ export class NetworksService {
       installPostbackUrl: dto.installPostbackUrl ?? null,
       eventPostbackUrl: dto.eventPostbackUrl ?? null,
       postbackEvents: dto.postbackEvents ?? [],
+      dedupesClickId: dto.dedupesClickId ?? false,
     });
     return networkView(await this.networks.save(network));
   }

@@ -1,59 +1,94 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
+import { claimDelivery, finishAttempt, sweepInterruptedDeliveries, type AttemptRecord, type ClaimedDelivery } from '@app/database';
+import { attemptOutcome, nextDeliveryStatus, type NextDeliveryStatus } from '@app/domain';
 import { metrics } from '@app/http';
 import { OutboundService } from '@app/outbound';
+import { DeliveryHeaders } from './delivery-headers.service';
 
-export type DeliverOutcome = 'delivered' | 'failed' | 'retry' | 'skipped';
+export type DeliverOutcome = 'delivered' | 'failed' | 'retry' | 'skipped' | 'unknown';
 
 export class DeliveryFailed extends Error {}
 
+/** How long recording an answer may keep trying while PostgreSQL is away, before the sweep is left to judge it. */
+const RECORD_FOR_MS = 20_000;
+
 /**
- * Sends one outbox row and records the attempt. The row is claimed with a short lease first, so two workers
- * (or a reconciler's duplicate job) never call the same postback at the same time, and a delivered row is
- * never sent again: at most one successful postback per install.
+ * Sends one outbox row, at most once successfully:
+ * 1. claim: the row becomes `sending` and an attempt row is committed, both before the call;
+ * 2. call the partner (total deadline OUTBOUND_TIMEOUT_MS);
+ * 3. record the answer on that attempt.
+ * A worker killed between 1 and 3 leaves an open attempt, which the next claim or the reconciler's sweep turns
+ * into `interrupted` — the delivery then waits for a person (`unknown`) instead of being sent again, unless the
+ * partner drops repeats. Before this order, a BullMQ stalled-job re-run after a `kill -9` found the row still
+ * `pending` with an expired lease and no trace of the first call, and sent it again.
  */
 @Injectable()
 export class DeliveryService {
+  private readonly logger = new Logger('deliveries');
+
   constructor(
     private readonly db: DataSource,
     private readonly outbound: OutboundService,
+    private readonly headers: DeliveryHeaders,
     @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
   ) {}
 
-  async deliver(deliveryId: string, lastAttempt: boolean, appId?: string): Promise<DeliverOutcome> {
-    const leaseMs = this.config.outboundTimeoutMs * 2 + 5000;
-    // By (app_id, id) when the job names its app (routed to one shard); by id alone for older jobs.
-    const [claimed]: [
-      { id: string; app_id: string; kind: string; method: 'GET' | 'POST'; url: string; body: string | null; attempts: number }[],
-      number,
-    ] = await this.db.query(
-      `UPDATE deliveries SET locked_until = now() + make_interval(secs => $2::float8 / 1000)
-        WHERE id = $1 ${appId ? 'AND app_id = $3' : ''} AND status = 'pending' AND (locked_until IS NULL OR locked_until < now())
-        RETURNING id, app_id, kind, method, url, body, attempts`,
-      appId ? [deliveryId, leaseMs, appId] : [deliveryId, leaseMs],
-    );
-    const row = claimed[0];
-    if (!row) return 'skipped';
+  /** Longer than any call can take (the deadline is total), plus the time to record its answer. */
+  get leaseMs(): number {
+    return this.config.outboundTimeoutMs + RECORD_FOR_MS + 10_000;
+  }
 
-    const result = await this.outbound.send({ method: row.method, url: row.url, body: row.body ?? undefined });
-    const attempt = row.attempts + 1;
-    const status = result.ok ? 'delivered' : lastAttempt ? 'failed' : 'pending';
-    await this.db.transaction(async (tx) => {
-      await tx.query(
-        `INSERT INTO delivery_attempts (app_id, delivery_id, attempt, status_code, error, duration_ms) VALUES ($6, $1, $2, $3, $4, $5)`,
-        [row.id, attempt, result.statusCode, result.error, result.durationMs, row.app_id],
-      );
-      await tx.query(
-        `UPDATE deliveries
-            SET attempts = $2, status = $3, last_status_code = $4, last_error = $5, locked_until = NULL,
-                updated_at = now(), delivered_at = CASE WHEN $3 = 'delivered' THEN now() ELSE delivered_at END
-          WHERE app_id = $6 AND id = $1`,
-        [row.id, attempt, status, result.statusCode, result.error, row.app_id],
-      );
-    });
-    metrics.deliveries.inc({ kind: row.kind, outcome: result.ok ? 'ok' : 'error' });
-    if (status === 'pending') throw new DeliveryFailed(result.error ?? 'delivery failed');
+  async deliver(deliveryId: string, lastAttempt: boolean, appId?: string): Promise<DeliverOutcome> {
+    // Claiming now would open an attempt that the stopping process could only cut short.
+    if (this.outbound.stopping) throw new DeliveryFailed('the worker is stopping; left for the next one');
+    // A job re-run after its worker died finds that worker's open attempt here.
+    const swept = await sweepInterruptedDeliveries(this.db, { id: deliveryId });
+    for (const s of swept) this.noteInterrupted(s.id, s.status);
+    // By (app_id, id) when the job names its app (routed to one shard); by id alone for older jobs.
+    const claim = await claimDelivery(this.db, deliveryId, this.leaseMs, appId);
+    if (!claim) return swept[0]?.status === 'unknown' ? 'unknown' : 'skipped';
+
+    let record: AttemptRecord;
+    try {
+      const headers = await this.headers.for(claim);
+      const result = await this.outbound.send({ method: claim.method, url: claim.url, body: claim.body ?? undefined, headers });
+      record = { outcome: attemptOutcome(result), statusCode: result.statusCode, error: result.error, durationMs: result.durationMs };
+    } catch (err) {
+      // Signing failed: nothing left the process.
+      record = { outcome: 'error', statusCode: null, error: `not sent: ${(err as Error).message}`, durationMs: 0 };
+    }
+    const status = nextDeliveryStatus(record.outcome, claim.kind, claim.networkDedupesClickId, lastAttempt);
+    await this.record(claim, record, status);
+    metrics.deliveries.inc({ kind: claim.kind, outcome: record.outcome === 'ok' ? 'ok' : 'error' });
+    if (status === 'pending') throw new DeliveryFailed(record.error ?? 'delivery failed');
     return status;
+  }
+
+  /**
+   * The answer is known and must not be lost to a short PostgreSQL outage (an open attempt would later be
+   * judged interrupted: safe, but a person would have to look). Retries for a bounded time, then gives up.
+   */
+  private async record(claim: ClaimedDelivery, record: AttemptRecord, status: NextDeliveryStatus): Promise<void> {
+    const until = Date.now() + RECORD_FOR_MS;
+    for (let wait = 250; ; wait = Math.min(wait * 2, 4000)) {
+      try {
+        await finishAttempt(this.db, claim, record, status);
+        return;
+      } catch (err) {
+        if (Date.now() + wait > until) {
+          this.logger.error(
+            `delivery ${claim.id} attempt ${claim.attempt} answered ${record.outcome} but could not be recorded: ${(err as Error).message}; left open for the sweep`,
+          );
+          throw err;
+        }
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  noteInterrupted(id: string, status: string): void {
+    this.logger.warn(`delivery ${id}: an attempt was interrupted (worker stopped during the call); now ${status}`);
   }
 }

@@ -3,7 +3,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
-import { ReplayRunsRepository, ensurePartitions } from '@app/database';
+import { ReplayRunsRepository, ensurePartitions, sweepInterruptedDeliveries } from '@app/database';
 import { metrics } from '@app/http';
 import {
   ATTRIBUTE_INSTALL_JOB,
@@ -79,8 +79,13 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     }
   }
 
-  async reconcile(): Promise<{ installs: number; deliveries: number }> {
+  async reconcile(): Promise<{ installs: number; deliveries: number; interrupted: number }> {
     const olderThan = this.config.reconcileAfterMs;
+    // Attempts a dead worker left open: never resent silently (see sweepInterruptedDeliveries).
+    const swept = await sweepInterruptedDeliveries(this.db, { limit: BATCH });
+    for (const s of swept) {
+      this.logger.warn(`delivery ${s.id}: an attempt was interrupted (worker stopped during the call); now ${s.status}`);
+    }
     const installs: { id: string; app_id: string }[] = await this.db.query(
       `SELECT id, app_id FROM installs WHERE status = 'pending' AND received_at < now() - make_interval(secs => $1::float8 / 1000)
         ORDER BY received_at LIMIT ${BATCH}`,
@@ -98,7 +103,8 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
       n += (await this.offer(this.attribution, ATTRIBUTE_INSTALL_JOB, { installId: id, appId }, id)) ? 1 : 0;
     }
     let d = 0;
-    for (const { id, app_id: appId } of deliveries) {
+    const resend = swept.filter((s) => s.status === 'pending' && !deliveries.some((x) => x.id === s.id));
+    for (const { id, app_id: appId } of [...deliveries, ...resend.map((s) => ({ id: s.id, app_id: s.appId }))]) {
       d += (await this.offer(this.deliveries, DELIVER_JOB, { deliveryId: id, appId }, id, deliveryJobOptions(this.config))) ? 1 : 0;
     }
     // Events never processed (Redis lost the job); waiting ones are the attribution processor's to link.
@@ -122,7 +128,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     if (n + d > 0) this.logger.warn(`re-offered ${n} pending install(s) and ${d} pending deliver(ies) to the queues`);
     metrics.reconciled.inc({ what: 'install' }, n);
     metrics.reconciled.inc({ what: 'delivery' }, d);
-    return { installs: n, deliveries: d };
+    return { installs: n, deliveries: d, interrupted: swept.length };
   }
 
   /** A job still waiting or running is left alone; one that failed for good is retried; none is added. */

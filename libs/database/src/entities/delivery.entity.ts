@@ -1,7 +1,14 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type DeliveryKind = 'postback' | 'webhook';
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+/**
+ * `sending`: an attempt is open (written before the call). `unknown`: an attempt was interrupted (worker died,
+ * or the call failed after the partner may have received it) and the partner cannot be trusted to drop a repeat:
+ * not sent again without a person deciding (`POST /v1/deliveries/{id}/retry`).
+ */
+export type DeliveryStatus = 'pending' | 'sending' | 'delivered' | 'failed' | 'unknown';
+/** `sending`: written before the call; the others are written after it, or by the sweep of interrupted attempts. */
+export type AttemptRowOutcome = 'sending' | 'ok' | 'error' | 'uncertain' | 'interrupted';
 
 /** The outbox: one row per outbound call owed, written in the same transaction as the decision that owes it. */
 @Entity({ name: 'deliveries' })
@@ -84,6 +91,12 @@ export class DeliveryAttemptEntity {
   @Column('text', { nullable: true })
   error!: string | null;
 
-  @Column('int', { name: 'duration_ms' })
-  durationMs!: number;
+  @Column('text')
+  outcome!: AttemptRowOutcome;
+
+  @Column('timestamptz', { name: 'finished_at', nullable: true })
+  finishedAt!: Date | null;
+
+  @Column('int', { name: 'duration_ms', nullable: true })
+  durationMs!: number | null;
 }

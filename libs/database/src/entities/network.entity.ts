@@ -17,6 +17,13 @@ export class NetworkEntity {
   @Column('text', { name: 'postback_events', array: true, default: () => "'{}'" })
   postbackEvents!: string[];
 
+  /**
+   * The network drops a repeated postback for the same click id. Only then is a postback whose attempt was
+   * interrupted sent again; otherwise it becomes `unknown`.
+   */
+  @Column('boolean', { name: 'dedupes_click_id', default: false })
+  dedupesClickId!: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
