@@ -93,7 +93,7 @@ describe('admin API authentication and scopes', () => {
   it('serves /health, /docs and /docs/json without a key', async () => {
     const health = await raw('/health');
     expect(health.status).toBe(200);
-    expect(JSON.parse(health.text)).toEqual({ status: 'ok', db: 'up', redis: 'up' });
+    expect(JSON.parse(health.text)).toEqual({ status: 'ok', db: 'up', redis: 'up', countryDb: { name: 'dbip-country', version: expect.any(String), builtAt: expect.any(String) } });
     const docs = await raw('/docs');
     expect(docs.status).toBe(200);
     expect(docs.type).toMatch(/text\/html/);

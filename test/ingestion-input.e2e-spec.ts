@@ -90,7 +90,7 @@ describe('ingestion refuses bad input', () => {
     expect(rows.rows[0].n).toBe(0);
     const health = await fetch(`${stack.ingestionUrl}/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: 'ok', db: 'up', redis: 'up' });
+    expect(await health.json()).toEqual({ status: 'ok', db: 'up', redis: 'up', countryDb: { name: 'dbip-country', version: expect.any(String), builtAt: expect.any(String) } });
   });
 
   it('tracking link: 404 for unknown or malformed campaign ids, and no click stored', async () => {

@@ -54,12 +54,17 @@ describe('GET /v1/reports/campaigns', () => {
   afterAll(() => stack?.close());
 
   it('totals per campaign: rejected apart from installs, EUR revenue in USD, spend and ROAS', async () => {
-    const r = await report({ groupBy: 'total' });
+    const r = await report({ groupBy: 'campaign' });
     expect(r.status).toBe(200);
+    const none = { date: null, country: null };
     expect(r.body.rows).toEqual([
-      { date: null, campaignId: null, clicks: 0, impressions: 0, installs: 0, rejected: 0, organic: 1, events: 0, revenueUsd: 0, spend: null, roas: null },
+      { ...none, campaignId: null, networkId: null, clicks: 0, impressions: 0, installs: 0, rejected: 0, organic: 1, events: 0, revenueUsd: 0, spend: null, ecpi: null, roas: null, conversionRate: null },
       // 10 EUR at the seeded 1.08 USD/EUR; one attributed install at 2.50 cost per install.
-      { date: null, campaignId: f.campaignId, clicks: 2, impressions: 1, installs: 1, rejected: 1, organic: 0, events: 1, revenueUsd: 10.8, spend: 2.5, roas: 4.32 },
+      { ...none, campaignId: f.campaignId, networkId: f.networkId, clicks: 2, impressions: 1, installs: 1, rejected: 1, organic: 0, events: 1, revenueUsd: 10.8, spend: 2.5, ecpi: 2.5, roas: 4.32, conversionRate: 0.5 },
+    ]);
+    const total = await report({ groupBy: 'total' });
+    expect(total.body.rows).toEqual([
+      { date: null, campaignId: null, networkId: null, country: null, clicks: 2, impressions: 1, installs: 1, rejected: 1, organic: 1, events: 1, revenueUsd: 10.8, spend: 2.5, ecpi: 2.5, roas: 4.32, conversionRate: 0.5 },
     ]);
   });
 
@@ -77,7 +82,7 @@ describe('GET /v1/reports/campaigns', () => {
     const put = await stack.admin('PUT', '/v1/fx-rates', { rates: { EUR: 2 } });
     expect(put.status).toBe(200);
     const r = await report({ groupBy: 'total' });
-    expect(r.body.rows[1].revenueUsd).toBe(10.8);
+    expect(r.body.rows[0].revenueUsd).toBe(10.8);
   });
 
   it.each([

@@ -2,12 +2,12 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ConfigModule, type LookbackConfig } from '@app/config';
 import { DatabaseModule } from '@app/database';
-import { HealthService, loggingModule } from '@app/http';
+import { CountryLookup, HealthService, loggingModule } from '@app/http';
 import { QueuesModule } from '@app/queues';
 import { AppsController } from './apps/apps.controller';
 import { AppsService } from './apps/apps.service';
 import { ReplayController } from './attribution/replay.controller';
-import { ReportsController } from './reports/reports.controller';
+import { CostsController, ReportsController } from './reports/reports.controller';
 import { ReportsService } from './reports/reports.service';
 import { ReplayService } from './attribution/replay.service';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -42,10 +42,12 @@ export class AdminModule {
         DeliveriesController,
         ReplayController,
         ReportsController,
+        CostsController,
         FxRatesController,
         PixelController,
       ],
       providers: [
+        CountryLookup,
         HealthService,
         ApiKeysService,
         AppsService,

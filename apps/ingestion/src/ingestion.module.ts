@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, type LookbackConfig } from '@app/config';
 import { DatabaseModule } from '@app/database';
-import { HealthController, HealthService, SDK_SECRET_RESOLVER, SignatureGuard, loggingModule } from '@app/http';
+import { CountryLookup, HealthController, HealthService, SDK_SECRET_RESOLVER, SignatureGuard, loggingModule } from '@app/http';
 import { QueuesModule } from '@app/queues';
 import { CatalogService } from './catalog/catalog.service';
 import { TouchSpool } from './tracking/touch-spool.service';
@@ -29,6 +29,7 @@ export class IngestionModule {
       ],
       controllers: [TrackingController, InstallsController, EventsController, HealthController],
       providers: [
+        CountryLookup,
         HealthService,
         CatalogService,
         { provide: SDK_SECRET_RESOLVER, useExisting: CatalogService },

@@ -13,6 +13,7 @@ import { CreateEvents1764633600000 } from './migrations/1764633600000-CreateEven
 import { CreateReplayRuns1764720000000 } from './migrations/1764720000000-CreateReplayRuns';
 import { KeyEveryTableByApp1764730000000 } from './migrations/1764730000000-KeyEveryTableByApp';
 import { ScopeApiKeys1764750000000 } from './migrations/1764750000000-ScopeApiKeys';
+import { CreateReportRollups1764750100000 } from './migrations/1764750100000-CreateReportRollups';
 import { CountPixelTestHits1764770000000 } from './migrations/1764770000000-CountPixelTestHits';
 import { RecordAttemptsBeforeSend1764710000000 } from './migrations/1764710000000-RecordAttemptsBeforeSend';
 
@@ -36,6 +37,7 @@ export const MIGRATIONS = [
   CreateReplayRuns1764720000000,
   KeyEveryTableByApp1764730000000,
   ScopeApiKeys1764750000000,
+  CreateReportRollups1764750100000,
   CountPixelTestHits1764770000000,
 ];
 

@@ -5,6 +5,7 @@ import { AttributionInputsRepository } from './attribution/attribution-inputs.re
 import { AttributionReplayer } from './attribution/replayer';
 import { ReplayRunsRepository } from './attribution/replay-runs.repository';
 import { dataSourceOptions, ENTITIES } from './data-source';
+import { ReportsRepository } from './reports.repository';
 
 @Module({})
 export class DatabaseModule {
@@ -21,8 +22,8 @@ export class DatabaseModule {
         }),
         TypeOrmModule.forFeature(ENTITIES),
       ],
-      providers: [AttributionInputsRepository, AttributionReplayer, ReplayRunsRepository],
-      exports: [TypeOrmModule, AttributionInputsRepository, AttributionReplayer, ReplayRunsRepository],
+      providers: [AttributionInputsRepository, AttributionReplayer, ReplayRunsRepository, ReportsRepository],
+      exports: [TypeOrmModule, AttributionInputsRepository, AttributionReplayer, ReplayRunsRepository, ReportsRepository],
     };
   }
 }

@@ -48,3 +48,4 @@ export {
 } from './attribution/replay-runs.repository';
 export { DISTRIBUTION_COLUMN, REFERENCE_TABLES, LOCAL_TABLES } from './distribution';
 export { pixelHitTotals, type PixelHitTotalsRow } from './pixel.repository';
+export { ReportsRepository, type ReportGrouping, type ReportRow, type CohortRow, type CostInput } from './reports.repository';

@@ -1,12 +1,15 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Redis } from 'ioredis';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
+import { CountryLookup, type CountryDatabase } from './country';
 
 export interface HealthReport {
   status: 'ok' | 'down';
   db: 'up' | 'down';
   redis: 'up' | 'down';
+  /** Processes that place IPs in countries (ingestion, admin) name the database release they read. */
+  countryDb?: CountryDatabase;
 }
 
 const TIMEOUT_MS = 1500;
@@ -35,6 +38,7 @@ export class HealthService implements OnModuleDestroy {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(LOOKBACK_CONFIG) config: LookbackConfig,
+    @Optional() private readonly countries?: CountryLookup,
   ) {
     // Its own connection, failing fast: the queue connections wait forever by design, a health check must not.
     this.redis = new Redis(config.redisUrl, {
@@ -59,7 +63,12 @@ export class HealthService implements OnModuleDestroy {
         () => 'down' as const,
       ),
     ]);
-    return { status: db === 'up' && redis === 'up' ? 'ok' : 'down', db, redis };
+    return {
+      status: db === 'up' && redis === 'up' ? 'ok' : 'down',
+      db,
+      redis,
+      ...(this.countries ? { countryDb: this.countries.database() } : {}),
+    };
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -7,3 +7,4 @@ export { loggingModule } from './logging';
 export { createHttpApp } from './http-app';
 export { SignatureGuard, SDK_SECRET_RESOLVER, type SdkSecretResolver } from './signature.guard';
 export { TRANSPARENT_GIF } from './gif';
+export { CountryLookup, type CountryDatabase } from './country';

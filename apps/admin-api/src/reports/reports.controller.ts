@@ -1,8 +1,10 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ensureVisible, type AppScope } from '@app/domain';
+import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { AppScope } from '@app/domain';
 import { Scope } from '../auth/scopes';
-import { CampaignReportQuery } from './reports.dto';
+import { ErrorResponse } from '../common/openapi';
+import { uuidParam } from '../common/pagination';
+import { CampaignReportQuery, CampaignReportView, CohortQuery, CohortReportView, CostsView, PutCostsDto } from './reports.dto';
 import { ReportsService } from './reports.service';
 
 @ApiTags('reports')
@@ -11,10 +13,37 @@ import { ReportsService } from './reports.service';
 export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
 
-  /** Rows {date, campaignId, clicks, impressions, installs, rejected, organic, events, revenueUsd, spend, roas}. */
+  /** Touches, installs (rejected and organic apart), events, USD revenue, spend, eCPI, ROAS and conversion rate. */
   @Get('campaigns')
+  @ApiOkResponse({ type: CampaignReportView })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
   campaigns(@Query() query: CampaignReportQuery, @Scope() scope: AppScope) {
-    ensureVisible(scope, query.appId, 'app', 'appId');
-    return this.reports.campaigns(query);
+    return this.reports.campaignReport(query, scope);
+  }
+
+  /** Cumulative revenue per install day and campaign at D0, D1, D7, D30 (or the `days` asked): the LTV curve. */
+  @Get('cohorts')
+  @ApiOkResponse({ type: CohortReportView })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  cohorts(@Query() query: CohortQuery, @Scope() scope: AppScope) {
+    return this.reports.cohorts(query, scope);
+  }
+}
+
+@ApiTags('reports')
+@ApiBearerAuth()
+@Controller('v1/campaigns/:id/costs')
+export class CostsController {
+  constructor(private readonly reports: ReportsService) {}
+
+  /** Imports daily costs in any currency the FX table knows; each day replaces installs × costPerInstall. */
+  @Put()
+  @ApiOkResponse({ type: CostsView })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  put(@Param('id', uuidParam()) id: string, @Body() dto: PutCostsDto, @Scope() scope: AppScope) {
+    return this.reports.putCosts(id, dto, scope);
   }
 }

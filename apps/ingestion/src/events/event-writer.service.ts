@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
 import { GroupCommitWriter, type EventSource } from '@app/database';
-import { metrics } from '@app/http';
+import { CountryLookup, metrics } from '@app/http';
 
 export interface EventRow {
   id: string;
@@ -28,6 +28,8 @@ export interface EventRow {
   pageUrl: string | null;
   referrer: string | null;
   clickId: string | null;
+  /** Placed in a country at ingest when `ip` is not kept (SDK events); defaults to `ip`. */
+  countryIp?: string | null;
 }
 
 /** What the ledger says about a written row: new, or the id and body hash of the event first sent with that key. */
@@ -49,6 +51,7 @@ export class EventWriter implements OnApplicationShutdown {
   constructor(
     private readonly db: DataSource,
     @Inject(LOOKBACK_CONFIG) config: LookbackConfig,
+    private readonly countries: CountryLookup,
   ) {
     this.writer = new GroupCommitWriter((rows) => this.insert(rows), { maxRows: config.groupCommitMaxRows, maxInFlight: 3 }, ({ rows, ms }) => {
       metrics.batchRows.observe({ table: 'events' }, rows);
@@ -67,10 +70,10 @@ export class EventWriter implements OnApplicationShutdown {
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
                               $8::text[], $9::timestamptz[], $10::timestamptz[], $11::numeric[], $12::text[],
                               $13::numeric[], $14::jsonb[], $15::boolean[], $16::boolean[], $17::inet[], $18::text[],
-                              $19::text[], $20::text[], $21::text[], $22::uuid[])
+                              $19::text[], $20::text[], $21::text[], $22::uuid[], $23::text[])
            AS t(id, app_id, event_key, body_hash, source, event_id, install_id, name, occurred_at, received_at, revenue,
                 currency, revenue_usd, properties, consent_attribution, consent_retargeting, ip, ua_key, user_id,
-                page_url, referrer, click_id)
+                page_url, referrer, click_id, country)
        ), claimed AS (
          INSERT INTO event_keys (app_id, event_key, event_ref, body_hash, received_at)
          SELECT app_id, event_key, id, body_hash, received_at FROM input
@@ -79,9 +82,10 @@ export class EventWriter implements OnApplicationShutdown {
        )
        INSERT INTO events (id, app_id, source, event_id, install_id, name, occurred_at, received_at, revenue, currency,
                            revenue_usd, properties, consent_attribution, consent_retargeting, ip, ua_key, user_id,
-                           page_url, referrer, click_id)
+                           page_url, referrer, click_id, country)
        SELECT id, app_id, source, event_id, install_id, name, occurred_at, received_at, revenue, currency, revenue_usd,
-              properties, consent_attribution, consent_retargeting, ip, ua_key, user_id, page_url, referrer, click_id
+              properties, consent_attribution, consent_retargeting, ip, ua_key, user_id, page_url, referrer, click_id,
+              country
          FROM input WHERE id IN (SELECT event_ref FROM claimed)
        RETURNING id`,
       [
@@ -107,6 +111,7 @@ export class EventWriter implements OnApplicationShutdown {
         col('pageUrl'),
         col('referrer'),
         col('clickId'),
+        rows.map((r) => this.countries.country(r.countryIp !== undefined ? r.countryIp : r.ip)),
       ],
     );
     const created = new Set(inserted.map((r) => r.id));

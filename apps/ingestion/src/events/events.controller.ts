@@ -17,14 +17,14 @@ export class EventsController {
   /** 202 for a new event, 200 with the same id when the eventId was sent before with the same body, 409 otherwise. */
   @Post()
   async create(@Body() dto: EventDto, @Query('debug') debug: unknown, @Res() reply: FastifyReply): Promise<void> {
-    const a = await this.events.accept(dto, reply.request.body, isDebug(debug));
+    const a = await this.events.accept(dto, reply.request.body, isDebug(debug), reply.request.ip);
     await reply.status(a.created ? 202 : 200).send({ id: a.id, ...(a.debug ? { debug: a.debug } : {}) });
   }
 
   /** Up to 500 events; 207 with `{results: [{index, status, id?, error?}]}`, one per item in order. */
   @Post('batch')
   async batch(@Body() dto: EventBatchDto, @Res() reply: FastifyReply): Promise<void> {
-    await reply.status(207).send(await this.events.acceptBatch(dto, signedApp(dto)));
+    await reply.status(207).send(await this.events.acceptBatch(dto, signedApp(dto), reply.request.ip));
   }
 }
 

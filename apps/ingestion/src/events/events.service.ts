@@ -46,13 +46,13 @@ export class EventsService {
   ) {}
 
   /** Commits the event (or finds the one already sent with this eventId), then asks the worker to link it. */
-  async accept(dto: EventDto, body: unknown, debug: boolean): Promise<EventAnswer> {
-    const prepared = await this.prepare(dto, dto.appId.toLowerCase(), body);
+  async accept(dto: EventDto, body: unknown, debug: boolean, clientIp?: string): Promise<EventAnswer> {
+    const prepared = await this.prepare(dto, dto.appId.toLowerCase(), body, clientIp);
     return this.commit(prepared, debug);
   }
 
   /** Each item answered on its own: a bad or conflicting item does not fail its neighbours. */
-  async acceptBatch(dto: EventBatchDto, signedAppId: string): Promise<{ results: BatchItemResult[] }> {
+  async acceptBatch(dto: EventBatchDto, signedAppId: string, clientIp?: string): Promise<{ results: BatchItemResult[] }> {
     const appId = signedAppId.toLowerCase();
     const results = await Promise.all(
       dto.events.map(async (item, index): Promise<BatchItemResult> => {
@@ -62,7 +62,7 @@ export class EventsService {
           if (checked.value.appId !== undefined && checked.value.appId.toLowerCase() !== appId) {
             throw invalid('app_mismatch', 'Every event in a batch must belong to the app that signed it.', 'appId');
           }
-          const answer = await this.commit(await this.prepare(checked.value, appId, { ...(item as object), appId }), false);
+          const answer = await this.commit(await this.prepare(checked.value, appId, { ...(item as object), appId }, clientIp), false);
           return { index, status: answer.created ? 202 : 200, id: answer.id };
         } catch (err) {
           if (err instanceof LookbackError && (err.kind === 'invalid' || err.kind === 'conflict')) {
@@ -78,7 +78,7 @@ export class EventsService {
     return { results };
   }
 
-  private async prepare(dto: EventItemDto, appId: string, body: unknown): Promise<Prepared> {
+  private async prepare(dto: EventItemDto, appId: string, body: unknown, clientIp?: string): Promise<Prepared> {
     const occurredAt = new Date(dto.occurredAt);
     if (occurredAt.getTime() > Date.now() + MAX_FUTURE_MS) {
       throw invalid('occurred_at_in_future', 'occurredAt is in the future.', 'occurredAt');
@@ -112,6 +112,8 @@ export class EventsService {
         // An SDK event comes from the advertiser's server as often as from the device: its address says nothing
         // about the device, so it is not kept for matching.
         ip: null,
+        // The country is still the request's, at ingest time (for S2S calls, the server's); the address is dropped.
+        countryIp: clientIp ?? null,
         uaKey: null,
         userId: null,
         pageUrl: null,

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
 import { GroupCommitWriter, type InstallStatus } from '@app/database';
 import { invalid, normalizeDevice, normalizeUserAgent, uuidv7 } from '@app/domain';
-import { metrics } from '@app/http';
+import { CountryLookup, metrics } from '@app/http';
 import { ATTRIBUTE_INSTALL_JOB, ATTRIBUTION_QUEUE, enqueueAfterCommit } from '@app/queues';
 import type { InstallDto } from './install.dto';
 
@@ -43,6 +43,7 @@ export class InstallsService implements OnApplicationShutdown {
     private readonly db: DataSource,
     @InjectQueue(ATTRIBUTION_QUEUE) private readonly attribution: Queue,
     @Inject(LOOKBACK_CONFIG) config: LookbackConfig,
+    private readonly countries: CountryLookup,
   ) {
     this.writer = new GroupCommitWriter((rows) => this.insert(rows), { maxRows: config.groupCommitMaxRows, maxInFlight: 3 }, ({ rows, ms }) => {
       metrics.batchRows.observe({ table: 'installs' }, rows);
@@ -86,9 +87,10 @@ export class InstallsService implements OnApplicationShutdown {
   private async insert(rows: InstallRow[]): Promise<Accepted[]> {
     const inserted: { id: string; app_id: string; install_id: string }[] = await this.db.query(
       `INSERT INTO installs (id, app_id, install_id, installed_at, gaid, idfa, idfv, android_id, ip, user_agent, ua_key,
-                             referrer, consent_attribution, consent_retargeting)
+                             referrer, consent_attribution, consent_retargeting, country)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[],
-                            $8::text[], $9::inet[], $10::text[], $11::text[], $12::text[], $13::boolean[], $14::boolean[])
+                            $8::text[], $9::inet[], $10::text[], $11::text[], $12::text[], $13::boolean[], $14::boolean[],
+                            $15::text[])
        ON CONFLICT (app_id, install_id) DO NOTHING
        RETURNING id, app_id, install_id`,
       [
@@ -106,6 +108,7 @@ export class InstallsService implements OnApplicationShutdown {
         rows.map((r) => r.referrer),
         rows.map((r) => r.consentAttribution),
         rows.map((r) => r.consentRetargeting),
+        rows.map((r) => this.countries.country(r.ip)),
       ],
     );
     const createdIds = new Set(inserted.map((r) => r.id));

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
 import { GroupCommitWriter } from '@app/database';
-import { metrics } from '@app/http';
+import { CountryLookup, metrics } from '@app/http';
 
 export interface TouchRow {
   kind: 'click' | 'impression';
@@ -28,16 +28,17 @@ const TABLE = { click: 'clicks', impression: 'impressions' } as const;
 export class TouchWriter implements OnApplicationShutdown {
   private readonly writers: Record<TouchRow['kind'], GroupCommitWriter<TouchRow, void>>;
 
-  constructor(db: DataSource, @Inject(LOOKBACK_CONFIG) config: LookbackConfig) {
+  constructor(db: DataSource, @Inject(LOOKBACK_CONFIG) config: LookbackConfig, countries: CountryLookup) {
     const writer = (kind: TouchRow['kind']) =>
       new GroupCommitWriter<TouchRow, void>(
       async (rows) => {
         // The insert ignores ids it has: a spooled touch that was also committed late is stored once.
         await db.query(
           `INSERT INTO ${TABLE[kind]} (id, app_id, campaign_id, ts, network_click_id, gaid, idfa, ip, user_agent, ua_key,
-                               site_id, creative, subs)
+                               site_id, creative, subs, country)
            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[], $5::text[], $6::text[],
-                                $7::text[], $8::inet[], $9::text[], $10::text[], $11::text[], $12::text[], $13::jsonb[])
+                                $7::text[], $8::inet[], $9::text[], $10::text[], $11::text[], $12::text[], $13::jsonb[],
+                                $14::text[])
            ON CONFLICT DO NOTHING`,
           [
             rows.map((r) => r.id),
@@ -53,6 +54,7 @@ export class TouchWriter implements OnApplicationShutdown {
             rows.map((r) => r.siteId),
             rows.map((r) => r.creative),
             rows.map((r) => r.subs),
+            rows.map((r) => countries.country(r.ip)),
           ],
         );
         return rows.map(() => undefined);
