@@ -175,7 +175,7 @@ ${calls}</script></head><body>${opts.body ?? ''}</body></html>`;
     ]);
     const from = new Date(Date.now() - 86_400_000).toISOString();
     const to = new Date(Date.now() + 86_400_000).toISOString();
-    const report = await stack.admin('GET', `/v1/reports/campaigns?appId=${f.appId}&from=${from}&to=${to}&groupBy=total`);
+    const report = await stack.admin('GET', `/v1/reports/campaigns?appId=${f.appId}&from=${from}&to=${to}&groupBy=campaign`);
     expect(report.status).toBe(200);
     const row = report.body.rows.find((r: { campaignId: string | null }) => r.campaignId === f.campaignId);
     expect(row).toMatchObject({ clicks: 1, events: 3, revenueUsd: 21.6 }); // 20 EUR at 1.08

@@ -16,6 +16,8 @@ import { ApiKeysService } from './auth/api-keys.service';
 import { CampaignsController } from './campaigns/campaigns.controller';
 import { CampaignsService } from './campaigns/campaigns.service';
 import { DeliveriesController } from './deliveries/deliveries.controller';
+import { ExportsController } from './exports/exports.controller';
+import { PrivacyController } from './privacy/privacy.controller';
 import { DeliveriesService } from './deliveries/deliveries.service';
 import { InstallsController } from './installs/installs.controller';
 import { NetworksController } from './networks/networks.controller';
@@ -43,6 +45,8 @@ export class AdminModule {
         ReplayController,
         ReportsController,
         CostsController,
+        ExportsController,
+        PrivacyController,
         FxRatesController,
         PixelController,
       ],

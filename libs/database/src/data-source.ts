@@ -14,6 +14,7 @@ import { CreateReplayRuns1764720000000 } from './migrations/1764720000000-Create
 import { KeyEveryTableByApp1764730000000 } from './migrations/1764730000000-KeyEveryTableByApp';
 import { ScopeApiKeys1764750000000 } from './migrations/1764750000000-ScopeApiKeys';
 import { CreateReportRollups1764750100000 } from './migrations/1764750100000-CreateReportRollups';
+import { CreateSuppressions1764750200000 } from './migrations/1764750200000-CreateSuppressions';
 import { CountPixelTestHits1764770000000 } from './migrations/1764770000000-CountPixelTestHits';
 import { RecordAttemptsBeforeSend1764710000000 } from './migrations/1764710000000-RecordAttemptsBeforeSend';
 
@@ -38,6 +39,7 @@ export const MIGRATIONS = [
   KeyEveryTableByApp1764730000000,
   ScopeApiKeys1764750000000,
   CreateReportRollups1764750100000,
+  CreateSuppressions1764750200000,
   CountPixelTestHits1764770000000,
 ];
 

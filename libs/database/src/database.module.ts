@@ -5,6 +5,8 @@ import { AttributionInputsRepository } from './attribution/attribution-inputs.re
 import { AttributionReplayer } from './attribution/replayer';
 import { ReplayRunsRepository } from './attribution/replay-runs.repository';
 import { dataSourceOptions, ENTITIES } from './data-source';
+import { ExportsRepository } from './exports.repository';
+import { PrivacyRepository } from './privacy.repository';
 import { ReportsRepository } from './reports.repository';
 
 @Module({})
@@ -22,8 +24,8 @@ export class DatabaseModule {
         }),
         TypeOrmModule.forFeature(ENTITIES),
       ],
-      providers: [AttributionInputsRepository, AttributionReplayer, ReplayRunsRepository, ReportsRepository],
-      exports: [TypeOrmModule, AttributionInputsRepository, AttributionReplayer, ReplayRunsRepository, ReportsRepository],
+      providers: [AttributionInputsRepository, AttributionReplayer, ReplayRunsRepository, ReportsRepository, ExportsRepository, PrivacyRepository],
+      exports: [TypeOrmModule, AttributionInputsRepository, AttributionReplayer, ReplayRunsRepository, ReportsRepository, ExportsRepository, PrivacyRepository],
     };
   }
 }

@@ -49,3 +49,5 @@ export {
 export { DISTRIBUTION_COLUMN, REFERENCE_TABLES, LOCAL_TABLES } from './distribution';
 export { pixelHitTotals, type PixelHitTotalsRow } from './pixel.repository';
 export { ReportsRepository, type ReportGrouping, type ReportRow, type CohortRow, type CostInput } from './reports.repository';
+export { ExportsRepository, EXPORT_COLUMNS, type ExportKind, type ExportCursor } from './exports.repository';
+export { PrivacyRepository, type Person, type Erased, type ExitHook } from './privacy.repository';

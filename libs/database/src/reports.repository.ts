@@ -89,7 +89,7 @@ export class ReportsRepository {
                 END AS spend
            FROM fine f
            LEFT JOIN campaigns cmp ON cmp.id = f.campaign_id
-           LEFT JOIN campaign_costs cost ON cost.campaign_id = f.campaign_id AND cost.day = f.day
+           LEFT JOIN campaign_costs cost ON cost.app_id = $1 AND cost.campaign_id = f.campaign_id AND cost.day = f.day
          WINDOW w AS (PARTITION BY f.day, f.campaign_id)
        )
        SELECT ${col('day')} AS day, ${col('campaign_id')} AS campaign_id, ${col('network_id')} AS network_id,
@@ -156,7 +156,7 @@ export class ReportsRepository {
          SELECT $1, $2, c.day, c.amount, c.currency, round(c.amount * fx.usd_per_unit, 6), now()
            FROM unnest($3::date[], $4::numeric[], $5::text[]) AS c(day, amount, currency)
            JOIN fx_rates fx ON fx.currency = c.currency
-         ON CONFLICT (campaign_id, day) DO UPDATE
+         ON CONFLICT (app_id, campaign_id, day) DO UPDATE
            SET amount = excluded.amount, currency = excluded.currency, amount_usd = excluded.amount_usd,
                imported_at = excluded.imported_at`,
         [appId, campaignId, costs.map((c) => c.day), costs.map((c) => c.amount), costs.map((c) => c.currency)],

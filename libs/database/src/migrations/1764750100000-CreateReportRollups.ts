@@ -148,8 +148,8 @@ export class CreateReportRollups1764750100000 implements MigrationInterface {
         currency text NOT NULL,
         amount_usd numeric(24, 6) NOT NULL,
         imported_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (campaign_id, day))`);
-    await q.query(`CREATE INDEX campaign_costs_app_day_idx ON campaign_costs (app_id, day)`);
+        PRIMARY KEY (app_id, campaign_id, day))`);
+
 
     for (const r of ROLLUPS) {
       await q.query(functionSql(r));
