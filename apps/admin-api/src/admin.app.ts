@@ -2,11 +2,11 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { LookbackConfig } from '@app/config';
 import { LookbackError, invalid } from '@app/domain';
-import { createHttpApp } from '@app/http';
+import { createHttpApp, type AppOptions } from '@app/http';
 import { AdminModule } from './admin.module';
 
-export async function createAdminApp(config: LookbackConfig): Promise<NestFastifyApplication> {
-  const app = await createHttpApp(AdminModule.forRoot(config), config);
+export async function createAdminApp(config: LookbackConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
+  const app = await createHttpApp(AdminModule.forRoot(config), config, options);
   // Fastify also parses text/plain and forms; the admin API speaks JSON only, so any other body is a 415
   // rather than a 400 about fields the client did send.
   app

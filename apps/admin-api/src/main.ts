@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@app/config';
+import { runProcess } from '@app/http';
 import { createAdminApp } from './admin.app';
 
-async function main(): Promise<void> {
-  const config = loadConfigOrExit();
-  const app = await createAdminApp(config);
+const config = loadConfigOrExit();
+runProcess('admin', config, async (logger) => {
+  const app = await createAdminApp(config, { logger });
   await app.listen({ port: config.adminPort, host: '0.0.0.0' });
-}
-
-void main();
+  return app;
+});

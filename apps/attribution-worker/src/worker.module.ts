@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { ConfigModule, type LookbackConfig } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { HealthService, loggingModule } from '@app/http';
@@ -14,6 +15,7 @@ import { EventLinker } from './events/event-linker.service';
 import { EventsProcessor } from './events/events.processor';
 import { EventsService } from './events/events.service';
 import { HealthServer } from './health/health-server.service';
+import { WorkerShutdown } from './lifecycle/worker-shutdown.service';
 import { ReconcilerService } from './maintenance/reconciler.service';
 
 @Module({})
@@ -27,10 +29,12 @@ export class WorkerModule {
         DatabaseModule.forRoot(20),
         QueuesModule.forRoot(),
         OutboundModule,
+        DiscoveryModule,
       ],
       providers: [
         HealthService,
         HealthServer,
+        WorkerShutdown,
         AttributionService,
         AttributionProcessor,
         ReplayJobService,

@@ -1,13 +1,13 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LookbackConfig } from '@app/config';
-import { createHttpApp } from '@app/http';
+import { createHttpApp, type AppOptions } from '@app/http';
 import { IngestionModule } from './ingestion.module';
 import { registerPixelRoute } from './pixel/pixel.route';
 import { PixelService } from './pixel/pixel.service';
 import { registerWebTagRoute } from './pixel/web-tag.route';
 
-export async function createIngestionApp(config: LookbackConfig): Promise<NestFastifyApplication> {
-  const app = await createHttpApp(IngestionModule.forRoot(config), config);
+export async function createIngestionApp(config: LookbackConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
+  const app = await createHttpApp(IngestionModule.forRoot(config), config, options);
   registerPixelRoute(app.getHttpAdapter().getInstance(), app.get(PixelService));
   registerWebTagRoute(app.getHttpAdapter().getInstance());
   return app;

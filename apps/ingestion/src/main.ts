@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@app/config';
+import { runProcess } from '@app/http';
 import { createIngestionApp } from './ingestion.app';
 
-async function main(): Promise<void> {
-  const config = loadConfigOrExit();
-  const app = await createIngestionApp(config);
+const config = loadConfigOrExit();
+runProcess('ingestion', config, async (logger) => {
+  const app = await createIngestionApp(config, { logger });
   await app.listen({ port: config.ingestionPort, host: '0.0.0.0' });
-}
-
-void main();
+  return app;
+});

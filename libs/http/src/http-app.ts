@@ -1,3 +1,4 @@
+import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -11,7 +12,12 @@ import { startDefaultMetrics } from './metrics';
  * the client IP from trusted proxies only, a body limit, the raw body kept for signature checks,
  * one error shape, one validation pipe.
  */
-export async function createHttpApp(module: unknown, config: LookbackConfig): Promise<NestFastifyApplication> {
+/** `logger`: where Nest logs while the app is being built (the process's JSON boot logger); tests leave it out. */
+export interface AppOptions {
+  logger?: LoggerService;
+}
+
+export async function createHttpApp(module: unknown, config: LookbackConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
   startDefaultMetrics();
   const adapter = new FastifyAdapter({
     trustProxy:
@@ -24,11 +30,11 @@ export async function createHttpApp(module: unknown, config: LookbackConfig): Pr
   });
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
     rawBody: true,
-    bufferLogs: true,
+    ...(options.logger ? { logger: options.logger } : { bufferLogs: true }),
   });
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new ErrorFilter());
   app.useGlobalPipes(validationPipe());
-  app.enableShutdownHooks();
+  // No enableShutdownHooks: runProcess (process.ts) owns the signals, so a stop is bounded and logged.
   return app;
 }

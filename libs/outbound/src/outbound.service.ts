@@ -183,6 +183,7 @@ export class OutboundService implements BeforeApplicationShutdown, OnApplication
    * record them.
    */
   beforeApplicationShutdown(): void {
+    if (this.isStopping) return;
     this.isStopping = true;
     if (this.inFlight.size === 0) return;
     const timer = setTimeout(() => {
