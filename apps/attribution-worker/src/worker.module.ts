@@ -17,6 +17,7 @@ import { EventsService } from './events/events.service';
 import { HealthServer } from './health/health-server.service';
 import { WorkerShutdown } from './lifecycle/worker-shutdown.service';
 import { ReconcilerService } from './maintenance/reconciler.service';
+import { UpkeepService } from './maintenance/upkeep.service';
 
 @Module({})
 export class WorkerModule {
@@ -45,6 +46,7 @@ export class WorkerModule {
         EventsService,
         EventsProcessor,
         ReconcilerService,
+        UpkeepService,
       ],
     };
   }

@@ -31,6 +31,10 @@ export interface LookbackConfig {
   spoolDir: string;
   /** How often the worker runs the reconciler. */
   reconcileEveryMs: number;
+  /** Raw clicks, impressions and events older than this many days are dropped (whole partitions). */
+  retentionDays: number;
+  /** How often the worker reduces old IPs/User-Agents and drops expired partitions. */
+  upkeepEveryMs: number;
 }
 
 export class ConfigError extends Error {
@@ -134,6 +138,8 @@ export function loadConfig(env: Env = process.env): LookbackConfig {
     reconcileAfterMs: int(env, 'RECONCILE_AFTER_MS', 60_000, 1000, 86_400_000),
     spoolDir: str(env, 'SPOOL_DIR', 'var/spool'),
     reconcileEveryMs: int(env, 'RECONCILE_EVERY_MS', 30_000, 1000, 86_400_000),
+    retentionDays: int(env, 'RETENTION_DAYS', 400, 1, 36_500),
+    upkeepEveryMs: int(env, 'UPKEEP_EVERY_MS', 3_600_000, 1000, 86_400_000),
   });
 }
 

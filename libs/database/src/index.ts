@@ -51,3 +51,4 @@ export { pixelHitTotals, type PixelHitTotalsRow } from './pixel.repository';
 export { ReportsRepository, type ReportGrouping, type ReportRow, type CohortRow, type CostInput } from './reports.repository';
 export { ExportsRepository, EXPORT_COLUMNS, type ExportKind, type ExportCursor } from './exports.repository';
 export { PrivacyRepository, type Person, type Erased, type ExitHook } from './privacy.repository';
+export { reducePersonalData, dropExpiredPartitions } from './upkeep.repository';
