@@ -27,7 +27,8 @@ export class IngestionModule {
         DatabaseModule.forRoot(12),
         QueuesModule.forRoot(),
       ],
-      controllers: [TrackingController, InstallsController, EventsController, HealthController],
+      // /c and /i are plain Fastify routes (ingestion.app.ts) unless TRACKING_ROUTES=nest asks for the controller.
+      controllers: [...(config.trackingRoutes === 'nest' ? [TrackingController] : []), InstallsController, EventsController, HealthController],
       providers: [
         CountryLookup,
         HealthService,

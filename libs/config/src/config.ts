@@ -35,6 +35,11 @@ export interface LookbackConfig {
   retentionDays: number;
   /** How often the worker reduces old IPs/User-Agents and drops expired partitions. */
   upkeepEveryMs: number;
+  /**
+   * `fastify` (default): /c and /i are plain Fastify routes; `nest`: the same handlers behind Nest's router, guards
+   * and pipes. Only for measuring what Nest's pipeline costs on the hottest paths (npm run bench does).
+   */
+  trackingRoutes: 'fastify' | 'nest';
 }
 
 export class ConfigError extends Error {
@@ -76,6 +81,13 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
     throw new ConfigError(name, `expected a whole number from ${min} to ${max}`, v);
   }
   return Number(v);
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  if (!(values as readonly string[]).includes(v)) throw new ConfigError(name, `one of ${values.join(', ')}`, v);
+  return v as T;
 }
 
 function bool(env: Env, name: string, fallback: boolean): boolean {
@@ -140,6 +152,7 @@ export function loadConfig(env: Env = process.env): LookbackConfig {
     reconcileEveryMs: int(env, 'RECONCILE_EVERY_MS', 30_000, 1000, 86_400_000),
     retentionDays: int(env, 'RETENTION_DAYS', 400, 1, 36_500),
     upkeepEveryMs: int(env, 'UPKEEP_EVERY_MS', 3_600_000, 1000, 86_400_000),
+    trackingRoutes: oneOf(env, 'TRACKING_ROUTES', ['fastify', 'nest'] as const, 'fastify'),
   });
 }
 

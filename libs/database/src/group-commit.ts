@@ -5,13 +5,18 @@
  * under heavy load batches grow by themselves up to `maxRows`. A failed batch fails every caller in it —
  * nobody is told "stored" for a row that is not.
  */
-export interface GroupCommitOptions {
+export interface GroupCommitOptions<T = unknown, R = unknown> {
   /** Most rows in one statement. */
   maxRows: number;
   /** Batches written at the same time (each takes a pool connection). */
   maxInFlight: number;
   /** Extra wait before a flush while fewer than maxRows are queued; 0 flushes as soon as a slot is free. */
   lingerMs?: number;
+  /**
+   * Called once per committed statement with its rows and their results (callers are answered at the same time,
+   * not after it): the place to enqueue follow-up work for the whole batch at once (`addBulk`). Must not throw.
+   */
+  afterCommit?: (rows: T[], results: R[]) => void;
 }
 
 export interface BatchStats {
@@ -35,7 +40,7 @@ export class GroupCommitWriter<T, R> {
   constructor(
     /** Writes the rows in one statement and returns one result per row, in order. */
     private readonly flushBatch: (rows: T[]) => Promise<R[]>,
-    private readonly options: GroupCommitOptions,
+    private readonly options: GroupCommitOptions<T, R>,
     private readonly onBatch: (stats: BatchStats) => void = () => {},
   ) {}
 
@@ -70,6 +75,18 @@ export class GroupCommitWriter<T, R> {
     }
   }
 
+  private committed(batch: Pending<T, R>[], results: R[]): void {
+    if (!settle(batch, results) || !this.options.afterCommit) return;
+    try {
+      this.options.afterCommit(
+        batch.map((p) => p.row),
+        results,
+      );
+    } catch {
+      // Follow-up work is best effort by contract (the reconciler finds what was not enqueued).
+    }
+  }
+
   private flush(): void {
     if (this.queue.length === 0) return;
     if (this.timer) {
@@ -81,12 +98,12 @@ export class GroupCommitWriter<T, R> {
     const started = performance.now();
     this.flushBatch(batch.map((p) => p.row))
       .then<unknown, unknown>(
-        (results) => settle(batch, results),
+        (results) => this.committed(batch, results),
         // One bad row must not fail its neighbours: write them one by one, so each caller gets its own answer.
         (err: unknown) =>
           batch.length === 1
             ? batch[0].reject(err)
-            : Promise.all(batch.map((p) => this.flushBatch([p.row]).then((r) => settle([p], r), p.reject))),
+            : Promise.all(batch.map((p) => this.flushBatch([p.row]).then((r) => this.committed([p], r), p.reject))),
       )
       .finally(() => {
         this.inFlight--;
@@ -101,11 +118,12 @@ export class GroupCommitWriter<T, R> {
   }
 }
 
-function settle<T, R>(batch: Pending<T, R>[], results: R[]): void {
+function settle<T, R>(batch: Pending<T, R>[], results: R[]): boolean {
   if (results.length !== batch.length) {
     const err = new Error(`group-commit flush returned ${results.length} results for ${batch.length} rows`);
     batch.forEach((p) => p.reject(err));
-    return;
+    return false;
   }
   batch.forEach((p, i) => p.resolve(results[i]));
+  return true;
 }

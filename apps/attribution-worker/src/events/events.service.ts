@@ -73,25 +73,11 @@ export class EventsService {
   }
 
   /**
-   * A pixel hit has no install. Its `lcid` names the Lookback click that brought the visitor (web-to-app and
-   * web campaigns): the click's campaign is credited when the click belongs to the same app.
+   * A pixel hit has no install. Its `lcid` (the Lookback click that brought the visitor) was resolved to a campaign
+   * when ingestion stored it (EventWriter's insert); a web event reaches the worker only to get its USD value.
    */
   private async webEvent(event: EventRow, ts: Date): Promise<EventOutcome> {
-    let campaignId: string | null = null;
-    const clickTs = event.click_id ? uuidv7Time(event.click_id) : undefined;
-    if (event.click_id && clickTs) {
-      const [click]: { campaign_id: string }[] = await this.db.query(
-        `SELECT campaign_id FROM clicks
-          WHERE app_id = $1 AND id = $2 AND ts BETWEEN $3::timestamptz - interval '1 second' AND $3::timestamptz + interval '1 second'
-            AND ts <= $4`,
-        [event.app_id, event.click_id, clickTs, event.received_at],
-      );
-      campaignId = click?.campaign_id ?? null;
-    }
-    await this.db.query(
-      `UPDATE events SET status = 'unlinked', campaign_id = $4, match_type = $5 WHERE ${BY_KEY} AND status = 'pending'`,
-      [event.id, ts, event.app_id, campaignId, campaignId ? 'click_id' : null],
-    );
+    await this.db.query(`UPDATE events SET status = 'unlinked' WHERE ${BY_KEY} AND status = 'pending'`, [event.id, ts, event.app_id]);
     return 'unlinked';
   }
 }

@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectQueue } from '@nestjs/bullmq';
-import type { Queue } from 'bullmq';
 import {
   LookbackError,
   canonicalHash,
@@ -11,7 +9,6 @@ import {
   type Revenue,
 } from '@app/domain';
 import { isDependencyDown, metrics, validateItem } from '@app/http';
-import { EVENT_QUEUE, PROCESS_EVENT_JOB, enqueueAfterCommit } from '@app/queues';
 import { CatalogService } from '../catalog/catalog.service';
 import { EventItemDto, type EventBatchDto, type EventDto } from './event.dto';
 import { EventWriter, type EventRow, type Written } from './event-writer.service';
@@ -41,8 +38,7 @@ interface Prepared {
 export class EventsService {
   constructor(
     private readonly catalog: CatalogService,
-    private readonly writer: EventWriter,
-    @InjectQueue(EVENT_QUEUE) private readonly queue: Queue,
+    private readonly writer: EventWriter
   ) {}
 
   /** Commits the event (or finds the one already sent with this eventId), then asks the worker to link it. */
@@ -135,8 +131,6 @@ export class EventsService {
     }
     if (written.created) {
       metrics.events.inc({ source: 'sdk' });
-      const queued = await enqueueAfterCommit(this.queue, PROCESS_EVENT_JOB, { eventId: written.id, appId: row.appId }, written.id);
-      if (!queued) metrics.enqueueFailures.inc({ queue: EVENT_QUEUE });
     }
     if (!debug) return { id: written.id, created: written.created };
     return {

@@ -3,10 +3,10 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
-import { GroupCommitWriter, type InstallStatus } from '@app/database';
+import { GroupCommitWriter, namedQuery, type InstallStatus } from '@app/database';
 import { invalid, normalizeDevice, normalizeUserAgent, uuidv7 } from '@app/domain';
 import { CountryLookup, metrics } from '@app/http';
-import { ATTRIBUTE_INSTALL_JOB, ATTRIBUTION_QUEUE, enqueueAfterCommit } from '@app/queues';
+import { ATTRIBUTE_INSTALL_JOB, ATTRIBUTION_QUEUE, enqueueBulkAfterCommit } from '@app/queues';
 import type { InstallDto } from './install.dto';
 
 interface InstallRow {
@@ -45,9 +45,25 @@ export class InstallsService implements OnApplicationShutdown {
     @Inject(LOOKBACK_CONFIG) config: LookbackConfig,
     private readonly countries: CountryLookup,
   ) {
-    this.writer = new GroupCommitWriter((rows) => this.insert(rows), { maxRows: config.groupCommitMaxRows, maxInFlight: 3 }, ({ rows, ms }) => {
+    this.writer = new GroupCommitWriter(
+      (rows) => this.insert(rows),
+      { maxRows: config.groupCommitMaxRows, maxInFlight: 3, afterCommit: (rows, results) => this.enqueue(rows, results) },
+      ({ rows, ms }) => {
       metrics.batchRows.observe({ table: 'installs' }, rows);
       metrics.batchSeconds.observe({ table: 'installs' }, ms / 1000);
+      },
+    );
+  }
+
+  /**
+   * One `addBulk` per committed batch asks the worker to attribute the new installs. The callers are answered
+   * without waiting on Redis: the installs are committed, and the reconciler offers any pending one Redis missed.
+   */
+  private enqueue(rows: InstallRow[], results: Accepted[]): void {
+    const jobs = rows.flatMap((r, i) => (results[i].created ? [{ jobId: results[i].id, data: { installId: results[i].id, appId: r.appId } }] : []));
+    if (jobs.length === 0) return;
+    void enqueueBulkAfterCommit(this.attribution, ATTRIBUTE_INSTALL_JOB, jobs).then((queued) => {
+      if (!queued) metrics.enqueueFailures.inc({ queue: ATTRIBUTION_QUEUE }, jobs.length);
     });
   }
 
@@ -76,16 +92,14 @@ export class InstallsService implements OnApplicationShutdown {
       consentAttribution: dto.consent?.attribution ?? null,
       consentRetargeting: dto.consent?.retargeting ?? null,
     });
-    if (accepted.created) {
-      metrics.installs.inc();
-      const queued = await enqueueAfterCommit(this.attribution, ATTRIBUTE_INSTALL_JOB, { installId: accepted.id, appId }, accepted.id);
-      if (!queued) metrics.enqueueFailures.inc({ queue: ATTRIBUTION_QUEUE });
-    }
+    if (accepted.created) metrics.installs.inc();
     return accepted;
   }
 
   private async insert(rows: InstallRow[]): Promise<Accepted[]> {
-    const inserted: { id: string; app_id: string; install_id: string }[] = await this.db.query(
+    const inserted = await namedQuery<{ id: string; app_id: string; install_id: string }>(
+      this.db,
+      'lb_insert_installs',
       `INSERT INTO installs (id, app_id, install_id, installed_at, gaid, idfa, idfv, android_id, ip, user_agent, ua_key,
                              referrer, consent_attribution, consent_retargeting, country)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[],

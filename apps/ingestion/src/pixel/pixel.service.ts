@@ -1,9 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectQueue } from '@nestjs/bullmq';
-import type { Queue } from 'bullmq';
 import { canonicalHash, isUuid, normalizeUserAgent, parsePixelHit, toUsd, uuidv7, type PixelQuery } from '@app/domain';
 import { metrics } from '@app/http';
-import { EVENT_QUEUE, PROCESS_EVENT_JOB, enqueueAfterCommit } from '@app/queues';
 import { CatalogService } from '../catalog/catalog.service';
 import { EventWriter } from '../events/event-writer.service';
 import { PixelHits } from './pixel-hits.service';
@@ -34,8 +31,7 @@ export class PixelService {
   constructor(
     private readonly catalog: CatalogService,
     private readonly writer: EventWriter,
-    private readonly hits: PixelHits,
-    @InjectQueue(EVENT_QUEUE) private readonly queue: Queue,
+    private readonly hits: PixelHits
   ) {}
 
   async hit(file: string, query: PixelQuery, ctx: PixelContext): Promise<PixelOutcome> {
@@ -78,8 +74,8 @@ export class PixelService {
       const written = await this.writer.write({
         id,
         appId: app.id,
-        // A pixel's eid dedupes page reloads; its keys live apart from SDK eventIds.
-        eventKey: `pixel:${e.eventId ?? id}`,
+        // A pixel's eid dedupes page reloads; its keys live apart from SDK eventIds. Without eid: no ledger row.
+        eventKey: e.eventId ? `pixel:${e.eventId}` : null,
         bodyHash: canonicalHash(understood),
         source: 'pixel',
         eventId: e.eventId,
@@ -106,8 +102,6 @@ export class PixelService {
       }
       this.hits.count(app.id, e.name, 'accepted');
       metrics.events.inc({ source: 'pixel' });
-      const queued = await enqueueAfterCommit(this.queue, PROCESS_EVENT_JOB, { eventId: id, appId: app.id }, id);
-      if (!queued) metrics.enqueueFailures.inc({ queue: EVENT_QUEUE });
       return { outcome: 'accepted', id, event: understood };
     } catch {
       this.hits.count(app.id, e.name, 'rejected', 'storage_unavailable');

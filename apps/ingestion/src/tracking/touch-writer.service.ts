@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
-import { GroupCommitWriter } from '@app/database';
+import { GroupCommitWriter, namedQuery } from '@app/database';
 import { CountryLookup, metrics } from '@app/http';
 
 export interface TouchRow {
@@ -33,7 +33,10 @@ export class TouchWriter implements OnApplicationShutdown {
       new GroupCommitWriter<TouchRow, void>(
       async (rows) => {
         // The insert ignores ids it has: a spooled touch that was also committed late is stored once.
-        await db.query(
+        // Prepared once per connection: a burst of clicks is hundreds of these a second.
+        await namedQuery(
+          db,
+          `lb_insert_${TABLE[kind]}`,
           `INSERT INTO ${TABLE[kind]} (id, app_id, campaign_id, ts, network_click_id, gaid, idfa, ip, user_agent, ua_key,
                                site_id, creative, subs, country)
            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[], $5::text[], $6::text[],

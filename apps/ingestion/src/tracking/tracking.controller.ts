@@ -35,7 +35,7 @@ export class TrackingController {
 }
 
 /** A Location header must be ASCII: percent-encode anything else a destination URL may hold. */
-function asciiLocation(url: string): string {
+export function asciiLocation(url: string): string {
   return url.replace(/[^\x21-\x7e]/gu, (c) => {
     try {
       return encodeURIComponent(c);
