@@ -1,43 +1,44 @@
-// npm run bench: starts the built ingestion, admin and worker as separate processes on a database of their own,
-// loads them with autocannon, and writes the figures to bench/results/<time>.json. Figures, never assertions.
+// npm run bench [-- --quick]: builds (npm script), then measures the built processes on a database of their own and
+// writes bench/results/<name>.json plus a printed table. Figures, never assertions. See bench/README.md.
+//   1. /c, /i, /p under wrk (64 connections) BESIDE a bare node:http server answering the same 302/GIF, alternating
+//      rounds, as ratios; every answered click/hit counted in PostgreSQL; once more with TRACKING_ROUTES=nest.
+//   2. signed installs and events (single and batch): accepted/s, p99, rows committed (autocannon: needs bodies).
+//   3. attribution: installs/s decided with 1M and 10M clicks stored (seeded in SQL), install→decision latency
+//      p50/p99 under a steady half load.
+//   4. peak RSS per process; then every bench/suites/*.mjs.
 import autocannon from 'autocannon';
+import { fork, spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import { harness } from './harness.mjs';
+import { requireWrk, wrk } from './lib/wrk.mjs';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const QUICK = process.argv.includes('--quick');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 3 : 10));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3));
+const CLICKS = QUICK ? [100_000] : [1_000_000, 10_000_000];
+const INSTALLS = Number(process.env.BENCH_INSTALLS ?? (QUICK ? 5_000 : 20_000));
+requireWrk();
+
 const h = harness('lookback_bench', 3100);
-const INGESTION = h.ingestion;
+const BARE_PORT = 3190;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const spread = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function summary(r) {
-  return {
-    requestsPerSecond: Math.round(r.requests.average),
-    latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max },
-    total: r.requests.total,
-    non2xx: r.non2xx,
-    errors: r.errors,
-    timeouts: r.timeouts,
-  };
+/** Peak resident set (VmHWM) of a process, in MB. */
+function peakRss(pid) {
+  try {
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    return Math.round(kb / 1024);
+  } catch {
+    return null;
+  }
 }
 
-async function main() {
-  await h.fresh();
-
-  let postbacks = 0;
-  const sink = createServer((req, res) => {
-    postbacks++;
-    res.end('ok');
-  });
-  await new Promise((r) => sink.listen(3199, '127.0.0.1', r));
-
-  h.start('admin-api');
-  h.start('ingestion');
-  await Promise.all([h.healthy(h.admin), h.healthy(INGESTION)]);
-
+async function setup() {
   const app = await h.post('/v1/apps', { name: 'Bench', platform: 'android', bundleId: 'com.bench', minCtitSeconds: 0 });
   const network = await h.post('/v1/networks', { name: 'Net', installPostbackUrl: 'http://127.0.0.1:3199/pb?c={click_id}&i={install_id}' });
   const campaign = await h.post('/v1/campaigns', {
@@ -46,143 +47,227 @@ async function main() {
     name: 'Bench',
     destinationUrl: 'https://play.google.com/store/apps/details?id=com.bench&referrer=lookback_click_id%3D{lookback_click_id}',
   });
-
-  const db = new pg.Client({ connectionString: h.databaseUrl });
-  await db.connect();
-  const count = async (sql) => Number((await db.query(sql)).rows[0].n);
-
-  // 1. Clicks: each with its own advertising id, as an ad network would send them.
-  let n = 0;
-  const gaids = [];
-  const clicks = await autocannon({
-    url: INGESTION,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    requests: [
-      {
-        method: 'GET',
-        setupRequest: (req) => {
-          const gaid = randomUUID();
-          if (gaids.length < 200_000) gaids.push(gaid);
-          req.path = `/c/${campaign.id}?click_id=n${n++}&gaid=${gaid}&site_id=s${n % 17}`;
-          return req;
-        },
-      },
-    ],
-  });
-  const clickRows = await count('SELECT count(*) AS n FROM clicks');
-  const redirects = clicks['3xx'] ?? 0;
-
-  // 1b. Impressions and pixel hits: GIF answers, each hit recorded.
-  const impressions = await autocannon({
-    url: INGESTION,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/i/${campaign.id}?gaid=${randomUUID()}` }) }],
-  });
-  const impressionRows = await count('SELECT count(*) AS n FROM impressions');
-  let p = 0;
-  const pixel = await autocannon({
-    url: INGESTION,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    requests: [
-      {
-        method: 'GET',
-        setupRequest: (req) => ({ ...req, path: `/p/${app.id}.gif?e=page_view&uid=u${p}&eid=e${p++}&url=https%3A%2F%2Fshop.example%2Fp` }),
-      },
-    ],
-  });
-  await new Promise((r) => setTimeout(r, 1500)); // pixel counters are flushed about every second
-  const pixelRows = await count("SELECT count(*) AS n FROM events WHERE source = 'pixel'");
-
-  // 2. Installs: signed, unique installIds; half of them from devices that clicked.
-  let m = 0;
-  const signed = (i) => {
-    const gaid = i % 2 === 0 && gaids.length ? gaids[i % gaids.length] : randomUUID();
-    const body = JSON.stringify({
-      appId: app.id,
-      installId: `bench-${i}`,
-      installedAt: new Date().toISOString(),
-      device: { gaid },
-      ip: `198.51.${(i >> 8) & 255}.${i & 255}`,
-    });
-    const headers = {
-      'content-type': 'application/json',
-      'x-lookback-signature': `sha256=${createHmac('sha256', app.sdkSecret).update(body).digest('hex')}`,
-    };
-    return { body, headers };
-  };
-  const probe = await fetch(`${INGESTION}/v1/installs`, { method: 'POST', ...signed(-1) });
-  if (probe.status !== 202) throw new Error(`install probe: ${probe.status} ${await probe.text()}`);
-  const installs = await autocannon({
-    url: INGESTION,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    requests: [
-      {
-        method: 'POST',
-        path: '/v1/installs',
-        setupRequest: (req) => {
-          const { body, headers } = signed(m++);
-          req.body = body;
-          req.headers = headers;
-          return req;
-        },
-      },
-    ],
-  });
-  const installRows = await count('SELECT count(*) AS n FROM installs');
-  if (installs.non2xx > 0) console.error('install status codes', JSON.stringify(installs.statusCodeStats));
-
-  // 3. Attribution: start the worker on the backlog and time the drain.
-  const t0 = performance.now();
-  h.start('attribution-worker');
-  let pending = installRows;
-  while (pending > 0 && performance.now() - t0 < 300_000) {
-    await new Promise((r) => setTimeout(r, 250));
-    pending = await count("SELECT count(*) AS n FROM installs WHERE status = 'pending'");
-  }
-  const drainSeconds = (performance.now() - t0) / 1000;
-  const byStatus = (await db.query('SELECT status, count(*)::int AS n FROM installs GROUP BY status ORDER BY status')).rows;
-  const tp = performance.now();
-  let undelivered = 1;
-  while (undelivered > 0 && performance.now() - tp < 120_000) {
-    await new Promise((r) => setTimeout(r, 250));
-    undelivered = await count("SELECT count(*) AS n FROM deliveries WHERE status = 'pending'");
-  }
-
-  const result = {
-    at: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, node: process.version },
-    settings: { seconds: SECONDS, connections: CONNECTIONS },
-    clicks: { ...summary(clicks), redirects, rowsCommitted: clickRows },
-    impressions: { ...summary(impressions), rowsCommitted: impressionRows },
-    pixel: { ...summary(pixel), eventsCommitted: pixelRows },
-    installs: { ...summary(installs), accepted: installs['2xx'], rowsCommitted: installRows },
-    attribution: {
-      installs: installRows,
-      drainSeconds: Number(drainSeconds.toFixed(2)),
-      decisionsPerSecond: Math.round(installRows / drainSeconds),
-      byStatus,
-      postbacksReceived: postbacks,
-      postbacksPendingAfterDrain: undelivered,
-    },
-  };
-  console.log(JSON.stringify(result, null, 2));
-  mkdirSync('bench/results', { recursive: true });
-  const file = `bench/results/${result.at.replace(/[:.]/g, '-')}.json`;
-  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
-  console.log(`written ${file}`);
-  await db.end();
-  sink.close();
+  return { app, campaign };
 }
 
-main()
-  .catch((err) => {
-    console.error(err);
-    process.exitCode = 1;
-  })
-  .finally(() => {
-    h.stop();
+async function trackingRounds(db, app, campaign, label) {
+  const gaid = '38400000-8cf0-11bd-b23e-10b96e40000d';
+  const paths = {
+    '/c': [`/c/${campaign.id}?click_id=abc&gaid=${gaid}&site_id=s1`, 'SELECT count(*)::int AS n FROM clicks'],
+    '/i': [`/i/${campaign.id}?gaid=${gaid}`, 'SELECT count(*)::int AS n FROM impressions'],
+    '/p': [`/p/${app.id}.gif?e=page_view&uid=u1&url=https%3A%2F%2Fshop.example%2F`, "SELECT count(*)::int AS n FROM events WHERE source = 'pixel'"],
+  };
+  const out = {};
+  for (const [name, [path, countSql]] of Object.entries(paths)) {
+    const rounds = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const bare = await wrk(`http://127.0.0.1:${BARE_PORT}${path}`, { seconds: SECONDS });
+      const before = (await db.query(countSql)).rows[0].n;
+      const lb = await wrk(`${h.ingestion}${path}`, { seconds: SECONDS });
+      await sleep(1500); // a late commit or a spool replay still counts
+      const rows = (await db.query(countSql)).rows[0].n - before;
+      rounds.push({ bare: bare.requestsPerSecond, lookback: lb.requestsPerSecond, ratio: lb.requestsPerSecond / bare.requestsPerSecond, p99Ms: lb.latencyMs.p99, bareP99Ms: bare.latencyMs.p99, answered: lb.answered, rowsCommitted: rows, non2xx3xx: lb.non2xx3xx });
+    }
+    out[name] = {
+      rounds,
+      ratio: spread(rounds.map((x) => Number(x.ratio.toFixed(3)))),
+      requestsPerSecond: spread(rounds.map((x) => x.lookback)),
+      bareRequestsPerSecond: spread(rounds.map((x) => x.bare)),
+      allAnsweredCommitted: rounds.every((x) => x.rowsCommitted >= x.answered),
+    };
+    console.log(`${label} ${name}: ratio ${out[name].ratio.median.toFixed(2)} (${out[name].ratio.min.toFixed(2)}–${out[name].ratio.max.toFixed(2)}), ${out[name].requestsPerSecond.median}/s vs bare ${out[name].bareRequestsPerSecond.median}/s, committed ${out[name].allAnsweredCommitted}`);
+  }
+  return out;
+}
+
+function signer(secret) {
+  return (body) => ({
+    'content-type': 'application/json',
+    'x-lookback-signature': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
   });
+}
+
+async function signedLoad(db, app) {
+  const sign = signer(app.sdkSecret);
+  const cannon = (path, makeBody) =>
+    autocannon({
+      url: h.ingestion,
+      connections: 64,
+      duration: SECONDS,
+      requests: [{ method: 'POST', path, setupRequest: (req) => { const body = makeBody(); return { ...req, body, headers: sign(body) }; } }],
+    });
+  const n = async (sql) => (await db.query(sql)).rows[0].n;
+  let i = 0;
+  const before = await n('SELECT count(*)::int AS n FROM installs');
+  const inst = await cannon('/v1/installs', () => JSON.stringify({ appId: app.id, installId: `b-${i++}-${randomUUID()}`, installedAt: new Date().toISOString(), device: { gaid: randomUUID() } }));
+  const installRows = (await n('SELECT count(*)::int AS n FROM installs')) - before;
+  const ev = (k) => ({ eventId: `e-${k}-${randomUUID()}`, installId: 'b-1', name: 'purchase', occurredAt: new Date().toISOString(), revenue: 1.5, currency: 'USD' });
+  const evBefore = await n("SELECT count(*)::int AS n FROM events WHERE source = 'sdk'");
+  const single = await cannon('/v1/events', () => JSON.stringify({ appId: app.id, ...ev(i++) }));
+  const mid = await n("SELECT count(*)::int AS n FROM events WHERE source = 'sdk'");
+  const batch = await cannon('/v1/events/batch', () => JSON.stringify({ events: Array.from({ length: 50 }, () => ev(i++)) }));
+  const after = await n("SELECT count(*)::int AS n FROM events WHERE source = 'sdk'");
+  const view = (r, rows, per = 1) => ({ acceptedPerSecond: Math.round((r['2xx'] * per) / SECONDS), p99Ms: r.latency.p99, accepted: r['2xx'] * per, rowsCommitted: rows, non2xx: r.non2xx });
+  return { installs: view(inst, installRows), events: view(single, mid - evBefore), eventsBatch50: view(batch, after - mid, 50) };
+}
+
+/** Clicks seeded in SQL (generate_series), spread over the last 7 days, 1 in 10 on a device that later installs. */
+async function seedClicks(db, appId, campaignId, total) {
+  const have = (await db.query('SELECT count(*)::int AS n FROM clicks')).rows[0].n;
+  const step = 500_000;
+  for (let from = have; from < total; from += step) {
+    const to = Math.min(total, from + step);
+    await db.query(
+      `INSERT INTO clicks (id, app_id, campaign_id, ts, gaid, ip, ua_key)
+       SELECT gen_random_uuid(), $1, $2, now() - (g % 604800) * interval '1 second' - interval '1 minute',
+              'seed-' || (g % ($4::int / 10)), ('10.' || (g % 250) || '.' || (g / 250 % 250) || '.' || (g % 7))::inet, 'android 14 pixel 8'
+         FROM generate_series($3::int, $4::int - 1) g`,
+      [appId, campaignId, from, to],
+    );
+  }
+  await db.query('ANALYZE clicks');
+}
+
+async function attribution(db, app, campaign, worker) {
+  const out = {};
+  const sign = signer(app.sdkSecret);
+  for (const total of CLICKS) {
+    await seedClicks(db, app.id, campaign.id, total);
+    // Burst: INSTALLS installs with the worker stopped, then time the drain.
+    const stop = worker.stop;
+    await stop();
+    let k = 0;
+    const body = () => JSON.stringify({ appId: app.id, installId: `a-${total}-${k}-${randomUUID()}`, installedAt: new Date().toISOString(), device: { gaid: `seed-${(k++ * 7919) % (total / 10)}` } });
+    for (let sent = 0; sent < INSTALLS; ) {
+      const chunk = Array.from({ length: Math.min(200, INSTALLS - sent) }, body);
+      await Promise.all(chunk.map((b) => fetch(`${h.ingestion}/v1/installs`, { method: 'POST', headers: sign(b), body: b })));
+      sent += chunk.length;
+    }
+    const t0 = performance.now();
+    await worker.start();
+    for (;;) {
+      const pending = (await db.query("SELECT count(*)::int AS n FROM installs WHERE status = 'pending'")).rows[0].n;
+      if (pending === 0) break;
+      await sleep(200);
+    }
+    const rate = Math.round(INSTALLS / ((performance.now() - t0) / 1000));
+    // Steady half load: installs at half the drained rate for SECONDS; latency = decided_at - received_at.
+    const half = Math.max(50, Math.floor(rate / 2));
+    const startedAt = new Date();
+    const deadline = performance.now() + SECONDS * 1000;
+    while (performance.now() < deadline) {
+      const tick = performance.now();
+      const chunk = Array.from({ length: Math.ceil(half / 10) }, body);
+      await Promise.all(chunk.map((b) => fetch(`${h.ingestion}/v1/installs`, { method: 'POST', headers: sign(b), body: b })));
+      await sleep(Math.max(0, 100 - (performance.now() - tick)));
+    }
+    await sleep(3000);
+    const lat = (
+      await db.query(
+        `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99, count(*)::int AS n,
+                count(*) FILTER (WHERE status = 'pending')::int AS pending
+           FROM (SELECT extract(epoch FROM (decided_at - received_at)) * 1000 AS ms, status FROM installs WHERE received_at >= $1) x`,
+        [startedAt],
+      )
+    ).rows[0];
+    out[`${total / 1e6}M clicks`] = { installsPerSecond: rate, burst: INSTALLS, halfLoadPerSecond: half, latencyMs: { p50: Math.round(lat.p50), p99: Math.round(lat.p99) }, installsAtHalfLoad: lat.n, stillPending: lat.pending };
+    console.log(`attribution with ${total} clicks: ${rate} installs/s; at ${half}/s install→decision p50 ${Math.round(lat.p50)} ms, p99 ${Math.round(lat.p99)} ms`);
+  }
+  return out;
+}
+
+async function main() {
+  await h.fresh();
+  let postbacks = 0;
+  const { createServer } = await import('node:http');
+  const sink = createServer((req, res) => {
+    postbacks++;
+    res.end('ok');
+  });
+  await new Promise((r) => sink.listen(3199, '127.0.0.1', r));
+  const bare = fork('bench/lib/bare-server.mjs', [String(BARE_PORT)]);
+  await new Promise((r) => bare.on('message', r));
+
+  const admin = h.start('admin-api');
+  let ingestion = h.start('ingestion');
+  await Promise.all([h.healthy(h.admin), h.healthy(h.ingestion)]);
+  const { app, campaign } = await setup();
+  const db = new pg.Client({ connectionString: h.databaseUrl });
+  await db.connect();
+  const load = os.loadavg()[0];
+
+  const tracking = await trackingRounds(db, app, campaign, 'fastify');
+  const ingestionRss = { fastify: peakRss(ingestion.pid) };
+  ingestion.kill('SIGTERM');
+  await new Promise((r) => ingestion.on('exit', r));
+  ingestion = spawn(process.execPath, ['dist/apps/ingestion/apps/ingestion/src/main.js'], { env: { ...h.env, TRACKING_ROUTES: 'nest' }, stdio: ['ignore', 'inherit', 'inherit'] });
+  await h.healthy(h.ingestion);
+  const viaNest = await trackingRounds(db, app, campaign, 'nest');
+  ingestionRss.nest = peakRss(ingestion.pid);
+  ingestion.kill('SIGTERM');
+  await new Promise((r) => ingestion.on('exit', r));
+  ingestion = h.start('ingestion');
+  await h.healthy(h.ingestion);
+
+  const signedRes = await signedLoad(db, app);
+  console.log(`signed installs ${signedRes.installs.acceptedPerSecond}/s p99 ${signedRes.installs.p99Ms} ms; events ${signedRes.events.acceptedPerSecond}/s; batch ${signedRes.eventsBatch50.acceptedPerSecond} events/s`);
+
+  let workerProc;
+  const worker = {
+    start: async () => {
+      workerProc = h.start('attribution-worker');
+      await sleep(1500);
+    },
+    stop: async () => {
+      if (!workerProc) return;
+      workerProc.kill('SIGTERM');
+      await new Promise((r) => workerProc.on('exit', r));
+      workerRss = Math.max(workerRss, 0);
+      workerProc = undefined;
+    },
+  };
+  let workerRss = 0;
+  const attr = await attribution(db, app, campaign, worker);
+  workerRss = peakRss(workerProc.pid);
+
+  const result = {
+    name: QUICK ? 'quick' : 'full',
+    at: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, node: process.version, loadAverage1mAtStart: Number(load.toFixed(2)) },
+    settings: { seconds: SECONDS, rounds: ROUNDS, connections: 64, loadGenerator: 'wrk -t2 -c64 (tracking), autocannon -c64 (signed)' },
+    tracking: { fastifyRoutes: tracking, nestPipeline: viaNest },
+    signed: signedRes,
+    attribution: attr,
+    postbacksReceived: postbacks,
+    peakRssMb: { ingestion: ingestionRss, admin: peakRss(admin.pid), worker: workerRss },
+    suites: {},
+  };
+  await db.end();
+  await worker.stop();
+  h.stop();
+  bare.kill();
+  sink.close();
+
+  for (const suite of readdirSync('bench/suites').filter((f) => f.endsWith('.mjs')).sort()) {
+    const code = await new Promise((r) => spawn(process.execPath, [`bench/suites/${suite}`, ...(QUICK ? ['--quick'] : [])], { stdio: 'inherit' }).on('exit', r));
+    result.suites[suite] = code === 0 ? 'ok' : `exit ${code}`;
+  }
+
+  mkdirSync('bench/results', { recursive: true });
+  const file = `bench/results/${result.name}-${result.at.replace(/[:.]/g, '-')}.json`;
+  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+  const rows = [];
+  for (const [k, v] of Object.entries(tracking)) rows.push([`${k} (Fastify route)`, `${v.requestsPerSecond.median}/s`, `${v.ratio.median.toFixed(2)}× (${v.ratio.min.toFixed(2)}–${v.ratio.max.toFixed(2)})`, `${median(v.rounds.map((x) => x.p99Ms))} ms`, v.allAnsweredCommitted ? 'all' : 'NO']);
+  for (const [k, v] of Object.entries(viaNest)) rows.push([`${k} (Nest pipeline)`, `${v.requestsPerSecond.median}/s`, `${v.ratio.median.toFixed(2)}×`, `${median(v.rounds.map((x) => x.p99Ms))} ms`, v.allAnsweredCommitted ? 'all' : 'NO']);
+  for (const [k, v] of Object.entries(signedRes)) rows.push([`signed ${k}`, `${v.acceptedPerSecond}/s`, '', `${v.p99Ms} ms`, v.rowsCommitted >= v.accepted ? 'all' : 'NO']);
+  for (const [k, v] of Object.entries(attr)) rows.push([`attribution, ${k}`, `${v.installsPerSecond}/s`, '', `p50 ${v.latencyMs.p50} / p99 ${v.latencyMs.p99} ms at ${v.halfLoadPerSecond}/s`, '']);
+  console.log('\n| what | rate | vs bare node:http | p99 | durable |\n| --- | --- | --- | --- | --- |');
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  console.log(`peak RSS MB: ${JSON.stringify(result.peakRssMb)}; load average at start ${result.machine.loadAverage1mAtStart}\nwritten ${file}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  h.stop();
+  process.exitCode = 1;
+});
