@@ -105,7 +105,7 @@ async function signedLoad(db, app) {
   const evBefore = await n("SELECT count(*)::int AS n FROM events WHERE source = 'sdk'");
   const single = await cannon('/v1/events', () => JSON.stringify({ appId: app.id, ...ev(i++) }));
   const mid = await n("SELECT count(*)::int AS n FROM events WHERE source = 'sdk'");
-  const batch = await cannon('/v1/events/batch', () => JSON.stringify({ events: Array.from({ length: 50 }, () => ev(i++)) }));
+  const batch = await cannon('/v1/events/batch', () => JSON.stringify({ appId: app.id, events: Array.from({ length: 50 }, () => ev(i++)) }));
   const after = await n("SELECT count(*)::int AS n FROM events WHERE source = 'sdk'");
   const view = (r, rows, per = 1) => ({ acceptedPerSecond: Math.round((r['2xx'] * per) / SECONDS), p99Ms: r.latency.p99, accepted: r['2xx'] * per, rowsCommitted: rows, non2xx: r.non2xx });
   return { installs: view(inst, installRows), events: view(single, mid - evBefore), eventsBatch50: view(batch, after - mid, 50) };
