@@ -29,7 +29,7 @@ async function seed(db, appId, campaignIds) {
     await db.query(
       `INSERT INTO clicks (id, app_id, campaign_id, ts, gaid, country)
        SELECT gen_random_uuid(), $1, ($2::uuid[])[1 + g % cardinality($2::uuid[])],
-              $3::timestamptz + ((g * 7919) % ($4 * 86400)) * interval '1 second', 'g' || g, ${country}
+              $3::timestamptz + ((g::bigint * 7919) % ($4 * 86400)) * interval '1 second', 'g' || g, ${country}
          FROM generate_series($5::int, $6::int) g`,
       [...params, from, Math.min(from + BATCH, CLICKS) - 1],
     );
@@ -39,7 +39,7 @@ async function seed(db, appId, campaignIds) {
   // Installs arrive pending and are decided in one UPDATE per batch, as ingestion and the worker do.
   await db.query(
     `INSERT INTO installs (id, app_id, install_id, installed_at, gaid, country)
-     SELECT gen_random_uuid(), $1, 'i' || g, $2::timestamptz + ((g * 104729) % ($3 * 86400)) * interval '1 second', 'g' || g, ${country}
+     SELECT gen_random_uuid(), $1, 'i' || g, $2::timestamptz + ((g::bigint * 104729) % ($3 * 86400)) * interval '1 second', 'g' || g, ${country}
        FROM generate_series(0, $4::int - 1) g`,
     [appId, start, DAYS, INSTALLS],
   );
@@ -60,7 +60,7 @@ async function seed(db, appId, campaignIds) {
       `INSERT INTO events (id, app_id, source, event_id, name, occurred_at, received_at, revenue, currency, revenue_usd,
                            status, install_ref, campaign_id, country)
        SELECT gen_random_uuid(), $1, 'sdk', 'e' || g, CASE WHEN g % 20 = 0 THEN 'refund' ELSE 'purchase' END,
-              i.installed_at + ((g * 31) % (40 * 86400)) * interval '1 second', now(),
+              i.installed_at + ((g::bigint * 31) % (40 * 86400)) * interval '1 second', now(),
               CASE WHEN g % 20 = 0 THEN -0.99 ELSE 0.99 + g % 5 END, CASE WHEN g % 2 = 0 THEN 'USD' ELSE 'EUR' END,
               (CASE WHEN g % 20 = 0 THEN -0.99 ELSE 0.99 + g % 5 END) * CASE WHEN g % 2 = 0 THEN 1 ELSE 1.08 END,
               'linked', i.id, CASE WHEN i.status = 'attributed' THEN i.campaign_id END, ${country}
