@@ -143,6 +143,8 @@ async function attribution(db, app, campaign, worker) {
       await Promise.all(chunk.map((b) => fetch(`${h.ingestion}/v1/installs`, { method: 'POST', headers: sign(b), body: b })));
       sent += chunk.length;
     }
+    // Earlier phases (signed installs) left installs pending too: count what the worker really drains.
+    const backlog = (await db.query("SELECT count(*)::int AS n FROM installs WHERE status = 'pending'")).rows[0].n;
     const t0 = performance.now();
     await worker.start();
     for (;;) {
@@ -150,7 +152,7 @@ async function attribution(db, app, campaign, worker) {
       if (pending === 0) break;
       await sleep(200);
     }
-    const rate = Math.round(INSTALLS / ((performance.now() - t0) / 1000));
+    const rate = Math.round(backlog / ((performance.now() - t0) / 1000));
     // Steady half load: installs at half the drained rate for SECONDS; latency = decided_at - received_at.
     const half = Math.max(50, Math.floor(rate / 2));
     const startedAt = new Date();
@@ -170,7 +172,7 @@ async function attribution(db, app, campaign, worker) {
         [startedAt],
       )
     ).rows[0];
-    out[`${total / 1e6}M clicks`] = { installsPerSecond: rate, burst: INSTALLS, halfLoadPerSecond: half, latencyMs: { p50: Math.round(lat.p50), p99: Math.round(lat.p99) }, installsAtHalfLoad: lat.n, stillPending: lat.pending };
+    out[`${total / 1e6}M clicks`] = { installsPerSecond: rate, burst: backlog, halfLoadPerSecond: half, latencyMs: { p50: Math.round(lat.p50), p99: Math.round(lat.p99) }, installsAtHalfLoad: lat.n, stillPending: lat.pending };
     console.log(`attribution with ${total} clicks: ${rate} installs/s; at ${half}/s install→decision p50 ${Math.round(lat.p50)} ms, p99 ${Math.round(lat.p99)} ms`);
   }
   return out;

@@ -119,7 +119,10 @@ function priorInstallSql(column: 'gaid' | 'idfa' | 'idfv' | 'android_id'): strin
     CROSS JOIN LATERAL (
       SELECT id, installed_at FROM installs
        WHERE app_id = u.app_id AND ${column} = u.v AND id <> u.id
-         AND installed_at <= u.at AND installed_at >= u.at - u.days * interval '1 day'
+         -- "+ interval '0'" keeps the window out of any index condition: a plain range lets the planner walk
+         -- (app_id, installed_at) over every install of the app (measured: 0.4 ms per install at 15k installs,
+         -- growing with the table) instead of this device's few rows in the identifier's index.
+         AND installed_at + interval '0' <= u.at AND installed_at + interval '0' >= u.at - u.days * interval '1 day'
          AND (installed_at < u.at OR id < u.id)
        ORDER BY installed_at DESC, id DESC LIMIT 1) p`;
 }
