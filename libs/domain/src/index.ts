@@ -10,6 +10,7 @@ export * from './overrides';
 export * from './money';
 export * from './canonical';
 export * from './events';
+export * from './audience-rules';
 export * from './scope';
 export * from './postback';
 export * from './replay';
