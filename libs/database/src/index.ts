@@ -34,7 +34,13 @@ export {
   type TouchRow,
 } from './attribution/attribution-inputs.repository';
 export { BATCH_SIGNALS, type BatchSignal } from './attribution/signals';
-export { writeDecisions, type DecisionWrite, type DecisionWritten } from './attribution/decision-writer';
+export {
+  writeDecisions,
+  owedInstallPostback,
+  type DecisionWrite,
+  type DecisionWritten,
+  type PostbackTarget,
+} from './attribution/decision-writer';
 export { insertPostback, installsPostedBack } from './deliveries/outbox';
 export { clickById, type ClickRef } from './clicks/clicks';
 export { namedQuery, rowsOf, type Queryable } from './sql';

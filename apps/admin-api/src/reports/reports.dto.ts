@@ -5,12 +5,12 @@ import type { ReportGrouping } from '@app/database';
 
 const GROUPINGS: ReportGrouping[] = ['day', 'campaign', 'network', 'country', 'total'];
 
-export class CampaignReportQuery {
+/** An app and a UTC range [from, to): what every report is asked for. */
+class AppRangeQuery {
   @ApiProperty({ format: 'uuid' })
   @IsUUID()
   appId!: string;
 
-  /** [from, to) in UTC. Reports are by whole UTC days: a day is in the report when it overlaps the range. */
   @ApiProperty({ format: 'date-time', example: '2026-12-01T00:00:00Z' })
   @IsISO8601({ strict: true })
   from!: string;
@@ -18,7 +18,10 @@ export class CampaignReportQuery {
   @ApiProperty({ format: 'date-time', example: '2026-12-08T00:00:00Z' })
   @IsISO8601({ strict: true })
   to!: string;
+}
 
+/** Reports are by whole UTC days: a day is in the report when it overlaps [from, to). */
+export class CampaignReportQuery extends AppRangeQuery {
   /**
    * `day` (default): a row per UTC day and campaign; `campaign`: per campaign over the range; `network`: per ad
    * network; `country`: per country; `total`: one row. A key the grouping drops is `null`.
@@ -58,20 +61,8 @@ export class CampaignReportView {
   @ApiProperty({ type: [ReportRowView] }) rows!: ReportRowView[];
 }
 
-export class CohortQuery {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID()
-  appId!: string;
-
-  /** Install days overlapping [from, to), UTC. */
-  @ApiProperty({ format: 'date-time', example: '2026-12-01T00:00:00Z' })
-  @IsISO8601({ strict: true })
-  from!: string;
-
-  @ApiProperty({ format: 'date-time', example: '2026-12-08T00:00:00Z' })
-  @IsISO8601({ strict: true })
-  to!: string;
-
+/** Install days overlapping [from, to), UTC. */
+export class CohortQuery extends AppRangeQuery {
   /** Comma list of day marks, 0–365, at most 12: D0 is the first 24 h after each install. */
   @ApiPropertyOptional({ example: '0,1,7,30', default: '0,1,7,30' })
   @IsOptional()

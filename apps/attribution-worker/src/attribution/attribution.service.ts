@@ -8,11 +8,12 @@ import {
   GroupCommitWriter,
   installsWithWaitingEvents,
   waitingKey,
+  owedInstallPostback,
   writeDecisions,
   type DecisionWrite,
   type InstallFactsRow,
 } from '@app/database';
-import { decideAttribution, postbackUrl, type Decision, type DecisionSettings } from '@app/domain';
+import { decideAttribution, type Decision, type DecisionSettings } from '@app/domain';
 import { metrics } from '@app/http';
 import { DELIVER_JOB, DELIVERY_QUEUE, deliveryJobOptions, enqueueBulkAfterCommit } from '@app/queues';
 import { EventLinker } from '../events/event-linker.service';
@@ -99,16 +100,7 @@ export class AttributionService {
     const writes: DecisionWrite[] = loaded.map(({ install, input, networkClickIds }, i) => {
       const decision = decideAttribution(input);
       const target = decision.status === 'attributed' && decision.campaignId ? pending[i].app.targets.get(decision.campaignId) : undefined;
-      const postback = target?.installPostbackUrl
-        ? {
-            networkId: target.networkId,
-            url: postbackUrl(
-              target.installPostbackUrl,
-              { id: install.id, appId: install.app_id, installedAt: install.installed_at, gaid: install.gaid, idfa: install.idfa },
-              { ...decision, networkClickId: networkClickIds.get(decision.touchId ?? '') },
-            ),
-          }
-        : undefined;
+      const postback = owedInstallPostback(install, decision, target, networkClickIds);
       return { install, decision, expectedStatus: 'pending', postback };
     });
     const written = await writeDecisions(this.db, writes);

@@ -1,6 +1,6 @@
 // Writing attribution decisions and the postbacks they owe, a whole batch per statement: live attribution and
 // replay's `apply` both write here.
-import { uuidv7, type Decision } from '@app/domain';
+import { postbackUrl, uuidv7, type Decision } from '@app/domain';
 import { rowsOf, type Queryable } from '../sql';
 import type { InstallFactsRow } from './attribution-inputs.repository';
 
@@ -13,6 +13,30 @@ export interface DecisionWrite {
   postback?: { networkId: string; url: string };
   /** Replay: the install's linked events carry its attribution for reports, and move with it. */
   moveEvents?: boolean;
+}
+
+/** Where an attributed campaign's install postback goes: its network and that network's URL template. */
+export interface PostbackTarget {
+  networkId: string;
+  installPostbackUrl: string | null;
+}
+
+/** The install postback a decision owes through `target`, or none (no target, or the network has no template). */
+export function owedInstallPostback(
+  install: InstallFactsRow,
+  decision: Decision,
+  target: PostbackTarget | undefined,
+  networkClickIds: ReadonlyMap<string, string | null>,
+): DecisionWrite['postback'] {
+  if (!target?.installPostbackUrl) return undefined;
+  return {
+    networkId: target.networkId,
+    url: postbackUrl(
+      target.installPostbackUrl,
+      { id: install.id, appId: install.app_id, installedAt: install.installed_at, gaid: install.gaid, idfa: install.idfa },
+      { ...decision, networkClickId: networkClickIds.get(decision.touchId ?? '') },
+    ),
+  };
 }
 
 export interface DecisionWritten {

@@ -3,7 +3,6 @@ import { DataSource } from 'typeorm';
 import {
   decideAttribution,
   newReplayTally,
-  postbackUrl,
   replaySummary,
   tallyReplay,
   type DecisionOverrides,
@@ -11,7 +10,7 @@ import {
 } from '@app/domain';
 import { installsPostedBack } from '../deliveries/outbox';
 import { AttributionInputsRepository } from './attribution-inputs.repository';
-import { writeDecisions, type DecisionWrite } from './decision-writer';
+import { owedInstallPostback, writeDecisions, type DecisionWrite } from './decision-writer';
 
 export interface ReplayParams {
   appId: string;
@@ -79,16 +78,7 @@ export class AttributionReplayer {
           decision,
           expectedStatus: install.status,
           moveEvents: true,
-          postback: target?.installPostbackUrl
-            ? {
-                networkId: target.networkId,
-                url: postbackUrl(
-                  target.installPostbackUrl,
-                  { id: install.id, appId: install.app_id, installedAt: install.installed_at, gaid: install.gaid, idfa: install.idfa },
-                  { ...decision, networkClickId: networkClickIds.get(decision.touchId ?? '') },
-                ),
-              }
-            : undefined,
+          postback: owedInstallPostback(install, decision, target, networkClickIds),
         });
       }
       const written = await writeDecisions(this.db, writes);
