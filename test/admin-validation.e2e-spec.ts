@@ -149,6 +149,13 @@ describe('admin API input validation', () => {
     expect(res.type).toMatch(/^application\/json/);
   });
 
+  it('answers 400 to bodies nested thousands deep or holding lone surrogates, naming the field', async () => {
+    const deep = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);
+    expectError(await send('POST', '/v1/networks', `{"name":"N","postbackEvents":${deep}}`), 400, 'invalid_field', 'postbackEvents');
+    expectError(await send('PATCH', `/v1/apps/${appId}`, `{"name":"x\\udbff"}`), 400, 'invalid_field', 'name');
+    expectError(await send('POST', '/v1/campaigns', JSON.stringify({ appId, networkId, name: '\udc00', destinationUrl: 'https://example.com/' })), 400, 'invalid_field', 'name');
+  });
+
   it('answers 413 to a body over the limit', async () => {
     expectError(await send('POST', '/v1/apps', JSON.stringify(app({ name: 'x'.repeat(2_000_000) }))), 413, 'body_too_large');
   });

@@ -3,6 +3,11 @@ import { postSigned } from './support/http';
 import { createFixture, type Fixture } from './support/fixtures';
 import { startStack, type Stack } from './support/stack';
 
+/** `{"a": {"a": … "leaf"}}`, `depth` levels down, as raw JSON (too deep for JSON.stringify's stack here). */
+const DEEP = '__deep__';
+const deepJson = (depth: number) => '{"a":'.repeat(depth) + '"leaf"' + '}'.repeat(depth);
+const withDeep = (body: unknown) => JSON.stringify(body).replace(`"${DEEP}"`, deepJson(1000));
+
 /** Every field of an event refused with a clear 4xx in the contract's shape; nothing stored. */
 describe('events refuse bad input', () => {
   let stack: Stack;
@@ -47,8 +52,12 @@ describe('events refuse bad input', () => {
     ['consent.attribution', { consent: { attribution: 'yes' } }, 'invalid_field'],
     ['consent.retargeting', { consent: { retargeting: 1 } }, 'invalid_field'],
     ['extra', { extra: true }, 'invalid_field'],
+    ['eventId', { eventId: '\udbff' }, 'invalid_field'],
+    ['properties', { properties: { ['\ud800']: 1 } }, 'invalid_field'],
+    ['properties.sku', { properties: { sku: 'x\udc00' } }, 'invalid_field'],
+    ['properties', { properties: { a: DEEP } }, 'invalid_field'],
   ])('400 for a bad %s (%j)', async (field, change, code) => {
-    const res = await send({ ...good(), ...change });
+    const res = await send(withDeep({ ...good(), ...change }));
     expect(res).toEqual({ status: 400, body: { error: { code, message: expect.any(String), field } } });
   });
 
@@ -76,8 +85,10 @@ describe('events refuse bad input', () => {
       [{ appId: f.appId, events: Array.from({ length: 501 }, () => item) }, 'events'],
       [{ appId: f.appId, events: {} }, 'events'],
       [{ events: [item] }, 'appId'],
+      [{ appId: f.appId, events: [DEEP] }, 'events'],
+      [{ appId: '\udbff', events: [item] }, 'appId'],
     ] as const) {
-      const res = await send(body, '/v1/events/batch');
+      const res = await send(withDeep(body), '/v1/events/batch');
       expect(res).toEqual({ status: 400, body: { error: { code: 'invalid_field', message: expect.any(String), field } } });
     }
   });

@@ -192,6 +192,7 @@ describe('in-app events: idempotency, linking to the install, revenue, postbacks
       { ...good, revenue: 1, currency: 'USD' },
       'not an object',
       { eventId: 'b-5', installId: 'i-b', name: 'tutorial', occurredAt: at },
+      { ...good, eventId: 'b-6\udbff' },
     ];
     const res = await postSigned(`${stack.ingestionUrl}/v1/events/batch`, f.sdkSecret, { events });
     expect(res.status).toBe(207);
@@ -205,6 +206,7 @@ describe('in-app events: idempotency, linking to the install, revenue, postbacks
       { index: 5, status: 409, error: { code: 'event_conflict', message: expect.any(String), field: 'eventId' } },
       { index: 6, status: 400, error: { code: 'invalid_body', message: expect.any(String) } },
       { index: 7, status: 202, id: expect.any(String) },
+      { index: 8, status: 400, error: { code: 'invalid_field', message: expect.any(String), field: 'eventId' } },
     ]);
     // The two copies of b-1 raced in one batch: one created it, the other found it.
     expect([results[0].status, results[4].status].sort()).toEqual([200, 202]);

@@ -4,6 +4,11 @@ import { click, createFixture, type Fixture } from './support/fixtures';
 import { startStack, type Stack } from './support/stack';
 
 /** Bad input gets a clear 4xx with the contract's error body; the process stays up and stores nothing. */
+/** `{"a": {"a": … "leaf"}}`, `depth` levels down, as raw JSON (too deep for JSON.stringify's stack here). */
+const DEEP = '__deep__';
+const deepJson = (depth: number) => '{"a":'.repeat(depth) + '"leaf"' + '}'.repeat(depth);
+const withDeep = (body: unknown) => JSON.stringify(body).replace(`"${DEEP}"`, deepJson(300));
+
 describe('ingestion refuses bad input', () => {
   let stack: Stack;
   let f: Fixture;
@@ -76,13 +81,22 @@ describe('ingestion refuses bad input', () => {
     ['device.gaid', { device: { gaid: 7 } }],
     ['device', { device: 'abc' }],
     ['ip', { ip: '999.1.1.1' }],
+    ['ip', { ip: 'fe80::1%eth0' }],
+    ['installId', { installId: '\udbff' }],
+    ['device', { device: DEEP }],
+    ['referrer', { referrer: 'x\udc00' }],
     ['consent.attribution', { consent: { attribution: 'yes' } }],
     ['referrer', { referrer: 'r'.repeat(3000) }],
     ['unexpected', { unexpected: true }],
   ])('400 naming %s for a wrong value', async (field, patch) => {
-    const res = await postSigned(installs, f.sdkSecret, { ...good(), ...patch });
+    const res = await postSigned(installs, f.sdkSecret, withDeep({ ...good(), ...patch }));
     expect(res.status).toBe(400);
     expect((res.body as { error: unknown }).error).toEqual({ code: expect.any(String), message: expect.any(String), field });
+  });
+
+  it('400 for a NUL character anywhere (PostgreSQL cannot store it)', async () => {
+    const res = await postSigned(installs, f.sdkSecret, { ...good(), installId: 'a\u0000b' });
+    expect(res).toEqual({ status: 400, body: { error: { code: expect.any(String), message: expect.any(String) } } });
   });
 
   it('stored none of the refused installs and is still healthy', async () => {

@@ -15,3 +15,4 @@ export * from './scope';
 export * from './postback';
 export * from './replay';
 export * from './delivery';
+export * from './json-shape';

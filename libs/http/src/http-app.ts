@@ -4,7 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Logger } from 'nestjs-pino';
 import type { LookbackConfig } from '@app/config';
 import { ErrorFilter } from './error.filter';
-import { validationPipe } from './validation';
+import { JsonShapePipe, validationPipe } from './validation';
 import { startDefaultMetrics } from './metrics';
 
 /**
@@ -34,7 +34,7 @@ export async function createHttpApp(module: unknown, config: LookbackConfig, opt
   });
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new ErrorFilter());
-  app.useGlobalPipes(validationPipe());
+  app.useGlobalPipes(new JsonShapePipe(), validationPipe());
   // No enableShutdownHooks: runProcess (process.ts) owns the signals, so a stop is bounded and logged.
   return app;
 }

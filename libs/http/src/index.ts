@@ -1,5 +1,5 @@
 export { ErrorFilter, toErrorResponse, isDependencyDown, type ErrorBody } from './error.filter';
-export { validationPipe, validateItem } from './validation';
+export { validationPipe, validateItem, JsonShapePipe, type BatchBody } from './validation';
 export { metrics, metricsRegistry, startDefaultMetrics } from './metrics';
 export { HealthService, type HealthReport } from './health.service';
 export { HealthController } from './health.controller';

@@ -1,7 +1,7 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidationPipe, type ArgumentMetadata, type PipeTransform, type ValidationError } from '@nestjs/common';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validate } from 'class-validator';
-import { invalid, type LookbackError } from '@app/domain';
+import { invalid, jsonShapeProblem, MAX_JSON_DEPTH, type LookbackError } from '@app/domain';
 
 function firstProblem(errors: ValidationError[], prefix = ''): { field: string; message: string } | undefined {
   for (const e of errors) {
@@ -33,6 +33,8 @@ export async function validateItem<T extends object>(
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
     return { ok: false, error: invalid('invalid_body', 'Each item must be a JSON object.') };
   }
+  const shape = jsonShapeProblem(plain);
+  if (shape) return { ok: false, error: invalid('invalid_field', shape.message, shape.field) };
   const value = plainToInstance(cls, plain);
   const problem = firstProblem(await validate(value, OPTIONS));
   if (problem) return { ok: false, error: invalid('invalid_field', problem.message, problem.field) };
@@ -50,3 +52,32 @@ export function validationPipe(): ValidationPipe {
     },
   });
 }
+
+/**
+ * A body DTO whose array field holds items answered one by one (a batch): the shape pipe leaves the text of
+ * those items to `validateItem`, so one bad item is refused alone.
+ */
+export interface BatchBody {
+  itemsField?: string;
+}
+
+/**
+ * Runs before the validation pipe on every body: depth bounded (class-transformer recurses and would overflow
+ * the stack) and every string storable, each refused as a 400 naming the field.
+ */
+export class JsonShapePipe implements PipeTransform {
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (metadata.type !== 'body' || value === null || typeof value !== 'object') return value;
+    const itemsField = (metadata.metatype as BatchBody | undefined)?.itemsField;
+    const problem =
+      itemsField && !Array.isArray(value)
+        ? (jsonShapeProblem((value as Record<string, unknown>)[itemsField], MAX_JSON_DEPTH - 1, true)
+            ? invalidDepth(itemsField)
+            : jsonShapeProblem({ ...(value as Record<string, unknown>), [itemsField]: undefined }))
+        : jsonShapeProblem(value);
+    if (problem) throw invalid('invalid_field', problem.message, problem.field);
+    return value;
+  }
+}
+
+const invalidDepth = (field: string) => ({ field, message: `${field} is nested deeper than ${MAX_JSON_DEPTH} levels` });

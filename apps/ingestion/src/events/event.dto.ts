@@ -62,6 +62,9 @@ export class EventDto extends EventItemDto {
  * array is taken as it is here.
  */
 export class EventBatchDto {
+  /** Items are answered one by one (see BatchBody). */
+  static readonly itemsField = 'events';
+
   @IsOptional() @IsUUID() appId?: string;
 
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(500) events!: unknown[];

@@ -44,7 +44,8 @@ export class InstallDto {
 
   @IsOptional() @ValidateNested() @Type(() => DeviceDto) device?: DeviceDto;
 
-  @IsOptional() @IsIP() ip?: string;
+  /** PostgreSQL's inet has no zone ids (`fe80::1%eth0`): refused here, not by the database. */
+  @IsOptional() @IsIP() @Matches(/^[0-9A-Fa-f:.]+$/, { message: '$property must be an IP address without a zone id' }) ip?: string;
 
   @IsOptional() @IsString() @MaxLength(1024) userAgent?: string;
 
