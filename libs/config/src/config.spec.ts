@@ -13,6 +13,8 @@ describe('loadConfig', () => {
       ingestionPort: 3000,
       adminPort: 3001,
       workerHealthPort: 3002,
+      rateLimitAppPerMinute: 120000,
+      rateLimitKeyPerMinute: 6000,
     });
   });
 
@@ -42,6 +44,8 @@ describe('loadConfig', () => {
     ['PUBLIC_TRACKING_URL', 'ftp://x'],
     ['ADMIN_API_KEY', 'short'],
     ['LOG_LEVEL', 'loud'],
+    ['RATE_LIMIT_APP_PER_MINUTE', 'abc'],
+    ['RATE_LIMIT_KEY_PER_MINUTE', '0'],
   ])('refuses %s=%s with one line naming the variable', (name, value) => {
     let error: unknown;
     try {

@@ -40,6 +40,10 @@ export interface LookbackConfig {
    * and pipes. Only for measuring what Nest's pipeline costs on the hottest paths (npm run bench does).
    */
   trackingRoutes: 'fastify' | 'nest';
+  /** Signed ingestion (installs, events) accepted per app per minute, counted in Redis. */
+  rateLimitAppPerMinute: number;
+  /** Admin API requests accepted per API key per minute, counted in Redis. */
+  rateLimitKeyPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -153,6 +157,8 @@ export function loadConfig(env: Env = process.env): LookbackConfig {
     retentionDays: int(env, 'RETENTION_DAYS', 400, 1, 36_500),
     upkeepEveryMs: int(env, 'UPKEEP_EVERY_MS', 3_600_000, 1000, 86_400_000),
     trackingRoutes: oneOf(env, 'TRACKING_ROUTES', ['fastify', 'nest'] as const, 'fastify'),
+    rateLimitAppPerMinute: int(env, 'RATE_LIMIT_APP_PER_MINUTE', 120_000, 1, 100_000_000),
+    rateLimitKeyPerMinute: int(env, 'RATE_LIMIT_KEY_PER_MINUTE', 6_000, 1, 100_000_000),
   });
 }
 
