@@ -18,6 +18,7 @@ export interface Stack {
   config: LookbackConfig;
   ingestionUrl: string;
   adminUrl: string;
+  adminApp: NestFastifyApplication;
   workerHealthUrl: string;
   db: Client;
   /** Admin API call with the owner key; returns status and parsed JSON. */
@@ -76,6 +77,7 @@ export async function startStack(env: Record<string, string> = {}, parts = { wor
     config,
     ingestionUrl: `http://127.0.0.1:${portOf(ingestion)}`,
     adminUrl,
+    adminApp,
     get workerHealthUrl() {
       return workerHealthUrl;
     },
