@@ -61,7 +61,7 @@ describe('events refuse bad input', () => {
     expect(res).toEqual({ status: 400, body: { error: { code, message: expect.any(String), field } } });
   });
 
-  it('401 for a bad signature, 404 for an unknown app, 400 for a malformed appId, 415 for a non-JSON body', async () => {
+  it('401 for a bad signature or an unknown app, 400 for a malformed appId, 415 for a non-JSON body', async () => {
     const body = JSON.stringify(good());
     const unsigned = await fetch(`${stack.ingestionUrl}/v1/events`, {
       method: 'POST',
@@ -70,7 +70,7 @@ describe('events refuse bad input', () => {
     });
     expect(unsigned.status).toBe(401);
     expect(((await unsigned.json()) as { error: { code: string } }).error.code).toBe('invalid_signature');
-    expect((await send({ ...good(), appId: '00000000-0000-7000-8000-000000000000' })).status).toBe(404);
+    expect((await send({ ...good(), appId: '00000000-0000-7000-8000-000000000000' })).status).toBe(401);
     expect((await send({ ...good(), appId: 'nope' })).body).toEqual({
       error: { code: 'invalid_field', message: expect.any(String), field: 'appId' },
     });

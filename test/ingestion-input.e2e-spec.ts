@@ -65,9 +65,9 @@ describe('ingestion refuses bad input', () => {
     expect(res).toEqual({ status: 413, body: errorBody('body_too_large') });
   });
 
-  it('404 for an app that does not exist; 400 for an appId that is not a UUID', async () => {
+  it('401 for an app that does not exist, exactly as for a wrong signature (no probing); 400 for an appId that is not a UUID', async () => {
     const unknown = await postSigned(installs, f.sdkSecret, { ...good(), appId: '01939a6e-0000-7000-8000-000000000000' });
-    expect(unknown).toEqual({ status: 404, body: errorBody('app_not_found', 'appId') });
+    expect(unknown).toEqual({ status: 401, body: errorBody('invalid_signature') });
     const malformed = await postSigned(installs, f.sdkSecret, { ...good(), appId: 'abc' });
     expect(malformed).toEqual({ status: 400, body: errorBody('invalid_field', 'appId') });
   });
@@ -92,6 +92,17 @@ describe('ingestion refuses bad input', () => {
     const res = await postSigned(installs, f.sdkSecret, withDeep({ ...good(), ...patch }));
     expect(res.status).toBe(400);
     expect((res.body as { error: unknown }).error).toEqual({ code: expect.any(String), message: expect.any(String), field });
+  });
+
+  it('401 for an unsigned body, whatever it holds: {} , a bad appId, an unknown app', async () => {
+    for (const body of [{}, { appId: 'abc' }, { ...good(), appId: '01939a6e-0000-7000-8000-000000000000' }, good()]) {
+      const text = JSON.stringify(body);
+      expect(await raw(text, { 'content-type': 'application/json' })).toEqual({ status: 401, body: errorBody('invalid_signature') });
+      expect(await raw(text, { 'content-type': 'application/json', 'x-lookback-signature': 'sha256=nope' })).toEqual({
+        status: 401,
+        body: errorBody('invalid_signature'),
+      });
+    }
   });
 
   it('400 for a NUL character anywhere (PostgreSQL cannot store it)', async () => {

@@ -31,24 +31,28 @@ export class SignatureGuard implements CanActivate {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw invalid('invalid_body', 'The body must be a JSON object.');
     }
+    const header = req.headers['x-lookback-signature'];
+    const signature = Array.isArray(header) ? header[0] : header;
+    // No signature, or one of the wrong shape: 401 before the body is looked at.
+    if (!signature || !SIGNATURE_SHAPE.test(signature.trim())) throw badSignature();
     const appId = signedAppId(body);
     if (!isUuid(appId)) throw invalid('invalid_field', 'appId must be a UUID.', 'appId');
     const secret = await this.secrets.sdkSecret(appId.toLowerCase());
-    if (secret === undefined) {
-      throw new LookbackError('not_found', 'app_not_found', 'No app with that id.', 'appId');
-    }
-    const header = req.headers['x-lookback-signature'];
+    // An unknown app answers exactly like a wrong signature, so app ids cannot be probed.
     const raw = req.rawBody;
-    if (!raw || !verifyBodySignature(secret, raw, Array.isArray(header) ? header[0] : header)) {
-      throw new LookbackError(
-        'unauthorized',
-        'invalid_signature',
-        'X-Lookback-Signature must be sha256=<hex HMAC-SHA256 of the raw body with the app secret>.',
-      );
-    }
+    if (secret === undefined || !raw || !verifyBodySignature(secret, raw, signature)) throw badSignature();
     return true;
   }
 }
+
+const SIGNATURE_SHAPE = /^sha256=[0-9a-fA-F]{64}$/;
+
+const badSignature = () =>
+  new LookbackError(
+    'unauthorized',
+    'invalid_signature',
+    'X-Lookback-Signature must be sha256=<hex HMAC-SHA256 of the raw body with the app secret>.',
+  );
 
 /**
  * The app whose secret signs the body: its `appId`, or for a batch sent as `{"events": [...]}` without one
