@@ -1,12 +1,7 @@
 import { signBody } from '../libs/domain/src';
-import { postSigned } from './support/http';
+import { DEEP, postSigned, withDeep } from './support/http';
 import { createFixture, type Fixture } from './support/fixtures';
 import { startStack, type Stack } from './support/stack';
-
-/** `{"a": {"a": … "leaf"}}`, `depth` levels down, as raw JSON (too deep for JSON.stringify's stack here). */
-const DEEP = '__deep__';
-const deepJson = (depth: number) => '{"a":'.repeat(depth) + '"leaf"' + '}'.repeat(depth);
-const withDeep = (body: unknown) => JSON.stringify(body).replace(`"${DEEP}"`, deepJson(1000));
 
 /** Every field of an event refused with a clear 4xx in the contract's shape; nothing stored. */
 describe('events refuse bad input', () => {
@@ -57,7 +52,7 @@ describe('events refuse bad input', () => {
     ['properties.sku', { properties: { sku: 'x\udc00' } }, 'invalid_field'],
     ['properties', { properties: { a: DEEP } }, 'invalid_field'],
   ])('400 for a bad %s (%j)', async (field, change, code) => {
-    const res = await send(withDeep({ ...good(), ...change }));
+    const res = await send(withDeep({ ...good(), ...change }, 1000));
     expect(res).toEqual({ status: 400, body: { error: { code, message: expect.any(String), field } } });
   });
 
@@ -88,7 +83,7 @@ describe('events refuse bad input', () => {
       [{ appId: f.appId, events: [DEEP] }, 'events'],
       [{ appId: '\udbff', events: [item] }, 'appId'],
     ] as const) {
-      const res = await send(withDeep(body), '/v1/events/batch');
+      const res = await send(withDeep(body, 1000), '/v1/events/batch');
       expect(res).toEqual({ status: 400, body: { error: { code: 'invalid_field', message: expect.any(String), field } } });
     }
   });

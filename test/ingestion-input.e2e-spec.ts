@@ -1,14 +1,9 @@
 import { signBody } from '../libs/domain/src';
-import { postSigned } from './support/http';
+import { DEEP, postSigned, withDeep } from './support/http';
 import { click, createFixture, type Fixture } from './support/fixtures';
 import { startStack, type Stack } from './support/stack';
 
 /** Bad input gets a clear 4xx with the contract's error body; the process stays up and stores nothing. */
-/** `{"a": {"a": … "leaf"}}`, `depth` levels down, as raw JSON (too deep for JSON.stringify's stack here). */
-const DEEP = '__deep__';
-const deepJson = (depth: number) => '{"a":'.repeat(depth) + '"leaf"' + '}'.repeat(depth);
-const withDeep = (body: unknown) => JSON.stringify(body).replace(`"${DEEP}"`, deepJson(300));
-
 describe('ingestion refuses bad input', () => {
   let stack: Stack;
   let f: Fixture;
@@ -89,7 +84,7 @@ describe('ingestion refuses bad input', () => {
     ['referrer', { referrer: 'r'.repeat(3000) }],
     ['unexpected', { unexpected: true }],
   ])('400 naming %s for a wrong value', async (field, patch) => {
-    const res = await postSigned(installs, f.sdkSecret, withDeep({ ...good(), ...patch }));
+    const res = await postSigned(installs, f.sdkSecret, withDeep({ ...good(), ...patch }, 300));
     expect(res.status).toBe(400);
     expect((res.body as { error: unknown }).error).toEqual({ code: expect.any(String), message: expect.any(String), field });
   });

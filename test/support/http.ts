@@ -2,6 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signBody } from '../../libs/domain/src';
 
+/** Put `DEEP` where a value goes; `withDeep` serializes the body with `{"a": {"a": … "leaf"}}` there, `depth` levels
+ * down, as raw JSON (JSON.stringify itself runs out of stack on such a value inside Jest). */
+export const DEEP = '__deep__';
+export const withDeep = (body: unknown, depth: number) =>
+  JSON.stringify(body).replace(`"${DEEP}"`, '{"a":'.repeat(depth) + '"leaf"' + '}'.repeat(depth));
+
 /** POSTs a JSON body signed the way the SDK signs it. */
 export async function postSigned(
   url: string,

@@ -18,36 +18,31 @@ function textProblem(s: string): string | undefined {
   return undefined;
 }
 
-const join = (path: string, key: string | number) =>
-  typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key;
-
 /**
  * The first problem found, walking iteratively (a 100,000-deep body is answered, not a stack overflow).
- * `depthOnly`: check nesting but leave the text to a later, per-item check.
+ * `textLeftTo`: a top-level field whose text is checked later, item by item (a batch), so only its depth is
+ * checked here.
  */
-export function jsonShapeProblem(value: unknown, maxDepth = MAX_JSON_DEPTH, depthOnly = false): ShapeProblem | undefined {
-  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value, path: '', depth: 0 }];
+export function jsonShapeProblem(value: unknown, textLeftTo?: string): ShapeProblem | undefined {
+  const stack: Array<{ value: unknown; path: string; top: string; depth: number }> = [{ value, path: '', top: '', depth: 0 }];
   while (stack.length > 0) {
-    const { value: v, path, depth } = stack.pop()!;
+    const { value: v, path, top, depth } = stack.pop()!;
+    const checkText = top === '' || top !== textLeftTo;
     if (typeof v === 'string') {
-      if (depthOnly) continue;
-      const problem = textProblem(v);
+      const problem = checkText ? textProblem(v) : undefined;
       if (problem) return { field: path, message: `${path || 'value'} ${problem}` };
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
-    if (depth >= maxDepth) {
-      const top = path.split(/[.[]/)[0];
-      return { field: top, message: `${top || 'the body'} is nested deeper than ${maxDepth} levels` };
-    }
+    if (depth >= MAX_JSON_DEPTH) return { field: top, message: `${top || 'the body'} is nested deeper than ${MAX_JSON_DEPTH} levels` };
     if (Array.isArray(v)) {
-      v.forEach((item, i) => stack.push({ value: item, path: join(path, i), depth: depth + 1 }));
+      v.forEach((item, i) => stack.push({ value: item, path: `${path}[${i}]`, top, depth: depth + 1 }));
       continue;
     }
     for (const [key, item] of Object.entries(v)) {
-      const problem = depthOnly ? undefined : textProblem(key);
+      const problem = checkText ? textProblem(key) : undefined;
       if (problem) return { field: path, message: `a key of ${path || 'the body'} ${problem}` };
-      stack.push({ value: item, path: join(path, key), depth: depth + 1 });
+      stack.push({ value: item, path: path ? `${path}.${key}` : key, top: top || key, depth: depth + 1 });
     }
   }
   return undefined;

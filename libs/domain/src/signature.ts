@@ -5,9 +5,12 @@ export function signBody(secret: string, rawBody: Buffer | string): string {
   return `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
 }
 
+/** The shape of `X-Lookback-Signature`: `sha256=<64 hex>`. */
+export const BODY_SIGNATURE = /^sha256=([0-9a-fA-F]{64})$/;
+
 export function verifyBodySignature(secret: string, rawBody: Buffer | string, header: string | undefined): boolean {
   if (!header) return false;
-  const match = /^sha256=([0-9a-fA-F]{64})$/.exec(header.trim());
+  const match = BODY_SIGNATURE.exec(header.trim());
   if (!match) return false;
   const expected = createHmac('sha256', secret).update(rawBody).digest();
   const given = Buffer.from(match[1], 'hex');

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { LookbackError, invalid, isUuid, verifyBodySignature } from '@app/domain';
+import { BODY_SIGNATURE, LookbackError, invalid, isUuid, verifyBodySignature } from '@app/domain';
 
 /** Finds an app's SDK secret; provided by the app that uses the guard (ingestion caches it). */
 export interface SdkSecretResolver {
@@ -34,7 +34,7 @@ export class SignatureGuard implements CanActivate {
     const header = req.headers['x-lookback-signature'];
     const signature = Array.isArray(header) ? header[0] : header;
     // No signature, or one of the wrong shape: 401 before the body is looked at.
-    if (!signature || !SIGNATURE_SHAPE.test(signature.trim())) throw badSignature();
+    if (!signature || !BODY_SIGNATURE.test(signature.trim())) throw badSignature();
     const appId = signedAppId(body);
     if (!isUuid(appId)) throw invalid('invalid_field', 'appId must be a UUID.', 'appId');
     const secret = await this.secrets.sdkSecret(appId.toLowerCase());
@@ -44,8 +44,6 @@ export class SignatureGuard implements CanActivate {
     return true;
   }
 }
-
-const SIGNATURE_SHAPE = /^sha256=[0-9a-fA-F]{64}$/;
 
 const badSignature = () =>
   new LookbackError(

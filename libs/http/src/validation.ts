@@ -1,7 +1,7 @@
 import { ValidationPipe, type ArgumentMetadata, type PipeTransform, type ValidationError } from '@nestjs/common';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validate } from 'class-validator';
-import { invalid, jsonShapeProblem, MAX_JSON_DEPTH, type LookbackError } from '@app/domain';
+import { invalid, jsonShapeProblem, type LookbackError } from '@app/domain';
 
 function firstProblem(errors: ValidationError[], prefix = ''): { field: string; message: string } | undefined {
   for (const e of errors) {
@@ -68,16 +68,8 @@ export interface BatchBody {
 export class JsonShapePipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     if (metadata.type !== 'body' || value === null || typeof value !== 'object') return value;
-    const itemsField = (metadata.metatype as BatchBody | undefined)?.itemsField;
-    const problem =
-      itemsField && !Array.isArray(value)
-        ? (jsonShapeProblem((value as Record<string, unknown>)[itemsField], MAX_JSON_DEPTH - 1, true)
-            ? invalidDepth(itemsField)
-            : jsonShapeProblem({ ...(value as Record<string, unknown>), [itemsField]: undefined }))
-        : jsonShapeProblem(value);
+    const problem = jsonShapeProblem(value, (metadata.metatype as BatchBody | undefined)?.itemsField);
     if (problem) throw invalid('invalid_field', problem.message, problem.field);
     return value;
   }
 }
-
-const invalidDepth = (field: string) => ({ field, message: `${field} is nested deeper than ${MAX_JSON_DEPTH} levels` });
