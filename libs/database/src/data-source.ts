@@ -17,6 +17,7 @@ import { CreateReportRollups1764750100000 } from './migrations/1764750100000-Cre
 import { CreateSuppressions1764750200000 } from './migrations/1764750200000-CreateSuppressions';
 import { CountPixelTestHits1764770000000 } from './migrations/1764770000000-CountPixelTestHits';
 import { RecordAttemptsBeforeSend1764710000000 } from './migrations/1764710000000-RecordAttemptsBeforeSend';
+import { AddCustomerUserIds1764820000000 } from './migrations/1764820000000-AddCustomerUserIds';
 
 export const ENTITIES = [
   ApiKeyEntity,
@@ -41,6 +42,7 @@ export const MIGRATIONS = [
   CreateReportRollups1764750100000,
   CreateSuppressions1764750200000,
   CountPixelTestHits1764770000000,
+  AddCustomerUserIds1764820000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {

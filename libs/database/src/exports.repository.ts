@@ -25,6 +25,7 @@ const SPECS: Record<ExportKind, ExportSpec> = {
       ['decidedAt', 'decided_at'], ['gaid', 'gaid'], ['idfa', 'idfa'], ['idfv', 'idfv'], ['androidId', 'android_id'],
       ['ip', 'host(ip)'], ['userAgent', 'user_agent'], ['country', 'country'], ['referrer', 'referrer'],
       ['consentAttribution', 'consent_attribution'], ['consentRetargeting', 'consent_retargeting'],
+      ['customerUserId', 'customer_user_id'],
     ],
   },
   events: {

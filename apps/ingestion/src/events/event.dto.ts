@@ -14,7 +14,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { EVENT_NAME, propertiesProblem } from '@app/domain';
-import { ConsentDto, IsZonedDateTime } from '../installs/install.dto';
+import { ConsentDto, IsCustomerUserId, IsZonedDateTime } from '../installs/install.dto';
 
 const IsProperties = () =>
   ValidateBy({
@@ -50,6 +50,9 @@ export class EventItemDto {
   @IsOptional() @IsProperties() properties?: Record<string, unknown>;
 
   @IsOptional() @ValidateNested() @Type(() => ConsentDto) consent?: ConsentDto;
+
+  /** The app's own id of its user, the same id as the pixel's `uid`: web and app events of one person meet. */
+  @IsOptional() @IsCustomerUserId() customerUserId?: string;
 }
 
 export class EventDto extends EventItemDto {

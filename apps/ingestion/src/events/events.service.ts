@@ -111,7 +111,8 @@ export class EventsService {
         // The country is still the request's, at ingest time (for S2S calls, the server's); the address is dropped.
         countryIp: clientIp ?? null,
         uaKey: null,
-        userId: null,
+        // The pixel's uid and the SDK's customerUserId are the same id of the app's user, kept in one column.
+        userId: dto.customerUserId ?? null,
         pageUrl: null,
         referrer: null,
         clickId: null,

@@ -22,6 +22,14 @@ export const IsZonedDateTime = () =>
     }),
   );
 
+/** The app's own user id: at most 256 characters, no control characters (it travels in webhooks and CSV exports). */
+export const IsCustomerUserId = () =>
+  applyDecorators(
+    IsString(),
+    Length(1, 256),
+    Matches(/^[^\u0000-\u001f\u007f]+$/, { message: '$property must not contain control characters' }),
+  );
+
 export class DeviceDto {
   @IsOptional() @IsString() @MaxLength(64) gaid?: string;
   @IsOptional() @IsString() @MaxLength(64) idfa?: string;
@@ -52,4 +60,7 @@ export class InstallDto {
   @IsOptional() @IsString() @MaxLength(2048) referrer?: string;
 
   @IsOptional() @ValidateNested() @Type(() => ConsentDto) consent?: ConsentDto;
+
+  /** The app's own id of its user (the pixel's `uid`): installs sharing it are one person in audiences. */
+  @IsOptional() @IsCustomerUserId() customerUserId?: string;
 }

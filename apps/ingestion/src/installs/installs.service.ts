@@ -24,6 +24,7 @@ interface InstallRow {
   referrer: string | null;
   consentAttribution: boolean | null;
   consentRetargeting: boolean | null;
+  customerUserId: string | null;
 }
 
 export interface Accepted {
@@ -91,6 +92,7 @@ export class InstallsService implements OnApplicationShutdown {
       referrer: dto.referrer ?? null,
       consentAttribution: dto.consent?.attribution ?? null,
       consentRetargeting: dto.consent?.retargeting ?? null,
+      customerUserId: dto.customerUserId ?? null,
     });
     if (accepted.created) metrics.installs.inc();
     return accepted;
@@ -101,10 +103,10 @@ export class InstallsService implements OnApplicationShutdown {
       this.db,
       'lb_insert_installs',
       `INSERT INTO installs (id, app_id, install_id, installed_at, gaid, idfa, idfv, android_id, ip, user_agent, ua_key,
-                             referrer, consent_attribution, consent_retargeting, country)
+                             referrer, consent_attribution, consent_retargeting, country, customer_user_id)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[],
                             $8::text[], $9::inet[], $10::text[], $11::text[], $12::text[], $13::boolean[], $14::boolean[],
-                            $15::text[])
+                            $15::text[], $16::text[])
        ON CONFLICT (app_id, install_id) DO NOTHING
        RETURNING id, app_id, install_id`,
       [
@@ -123,6 +125,7 @@ export class InstallsService implements OnApplicationShutdown {
         rows.map((r) => r.consentAttribution),
         rows.map((r) => r.consentRetargeting),
         rows.map((r) => this.countries.country(r.ip)),
+        rows.map((r) => r.customerUserId),
       ],
     );
     const createdIds = new Set(inserted.map((r) => r.id));
