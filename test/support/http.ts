@@ -36,12 +36,16 @@ export interface Received {
   url: string;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** The status this sink answered with. */
+  statusAnswered: number;
 }
 
 /** A stand-in ad network: records every request; answers with the next queued status, else 200. */
 export class Sink {
   readonly received: Received[] = [];
   readonly statuses: number[] = [];
+  /** Statuses to answer first for requests whose path starts with the key (before `statuses`). */
+  readonly statusesFor = new Map<string, number[]>();
   private server: Server | undefined;
 
   async start(): Promise<string> {
@@ -49,8 +53,11 @@ export class Sink {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
-        this.received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-        res.writeHead(this.statuses.shift() ?? 200);
+        const url = req.url ?? '';
+        const queued = [...this.statusesFor].find(([prefix, list]) => url.startsWith(prefix) && list.length > 0)?.[1];
+        const status = queued?.shift() ?? this.statuses.shift() ?? 200;
+        this.received.push({ method: req.method ?? '', url, headers: req.headers, body, statusAnswered: status });
+        res.writeHead(status);
         res.end('ok');
       });
     });

@@ -2,6 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ConfigModule, type LookbackConfig } from '@app/config';
 import { DatabaseModule } from '@app/database';
+import { AudiencesController } from './audiences/audiences.controller';
+import { AudiencesService } from './audiences/audiences.service';
 import { CountryLookup, HealthService, loggingModule } from '@app/http';
 import { QueuesModule } from '@app/queues';
 import { AppsController } from './apps/apps.controller';
@@ -49,6 +51,7 @@ export class AdminModule {
         PrivacyController,
         FxRatesController,
         PixelController,
+        AudiencesController,
       ],
       providers: [
         CountryLookup,
@@ -62,6 +65,7 @@ export class AdminModule {
         ReportsService,
         FxRatesService,
         PixelAdminService,
+        AudiencesService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
       ],
     };

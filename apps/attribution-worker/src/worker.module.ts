@@ -5,6 +5,7 @@ import { DatabaseModule } from '@app/database';
 import { HealthService, loggingModule } from '@app/http';
 import { OutboundModule } from '@app/outbound';
 import { QueuesModule } from '@app/queues';
+import { AudienceEvaluator } from './audiences/audience-evaluator.service';
 import { AttributionProcessor } from './attribution/attribution.processor';
 import { AttributionService } from './attribution/attribution.service';
 import { ReplayJobService } from './attribution/replay-job.service';
@@ -47,6 +48,7 @@ export class WorkerModule {
         EventsProcessor,
         ReconcilerService,
         UpkeepService,
+        AudienceEvaluator,
       ],
     };
   }

@@ -44,6 +44,8 @@ export interface LookbackConfig {
   rateLimitAppPerMinute: number;
   /** Admin API requests accepted per API key per minute, counted in Redis. */
   rateLimitKeyPerMinute: number;
+  /** How often the worker looks for people to re-evaluate against their app's audiences (and for due wake-ups). */
+  audienceEveryMs: number;
 }
 
 export class ConfigError extends Error {
@@ -159,6 +161,7 @@ export function loadConfig(env: Env = process.env): LookbackConfig {
     trackingRoutes: oneOf(env, 'TRACKING_ROUTES', ['fastify', 'nest'] as const, 'fastify'),
     rateLimitAppPerMinute: int(env, 'RATE_LIMIT_APP_PER_MINUTE', 120_000, 1, 100_000_000),
     rateLimitKeyPerMinute: int(env, 'RATE_LIMIT_KEY_PER_MINUTE', 6_000, 1, 100_000_000),
+    audienceEveryMs: int(env, 'AUDIENCE_EVERY_MS', 250, 10, 3_600_000),
   });
 }
 

@@ -18,6 +18,7 @@ import { CreateSuppressions1764750200000 } from './migrations/1764750200000-Crea
 import { CountPixelTestHits1764770000000 } from './migrations/1764770000000-CountPixelTestHits';
 import { RecordAttemptsBeforeSend1764710000000 } from './migrations/1764710000000-RecordAttemptsBeforeSend';
 import { AddCustomerUserIds1764820000000 } from './migrations/1764820000000-AddCustomerUserIds';
+import { CreateAudiences1764820000100 } from './migrations/1764820000100-CreateAudiences';
 
 export const ENTITIES = [
   ApiKeyEntity,
@@ -43,6 +44,7 @@ export const MIGRATIONS = [
   CreateSuppressions1764750200000,
   CountPixelTestHits1764770000000,
   AddCustomerUserIds1764820000000,
+  CreateAudiences1764820000100,
 ];
 
 export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
 import { AttributionInputsRepository } from './attribution/attribution-inputs.repository';
+import { AudiencesRepository } from './audiences/audiences.repository';
 import { AttributionReplayer } from './attribution/replayer';
 import { ReplayRunsRepository } from './attribution/replay-runs.repository';
 import { dataSourceOptions, ENTITIES } from './data-source';
@@ -24,8 +25,8 @@ export class DatabaseModule {
         }),
         TypeOrmModule.forFeature(ENTITIES),
       ],
-      providers: [AttributionInputsRepository, AttributionReplayer, ReplayRunsRepository, ReportsRepository, ExportsRepository, PrivacyRepository],
-      exports: [TypeOrmModule, AttributionInputsRepository, AttributionReplayer, ReplayRunsRepository, ReportsRepository, ExportsRepository, PrivacyRepository],
+      providers: [AttributionInputsRepository, AttributionReplayer, ReplayRunsRepository, ReportsRepository, ExportsRepository, PrivacyRepository, AudiencesRepository],
+      exports: [TypeOrmModule, AttributionInputsRepository, AttributionReplayer, ReplayRunsRepository, ReportsRepository, ExportsRepository, PrivacyRepository, AudiencesRepository],
     };
   }
 }

@@ -18,6 +18,8 @@ export interface ClaimedDelivery {
   body: string | null;
   /** The number of the attempt just opened (1 for the first). */
   attempt: number;
+  /** The audience of a webhook (its secrets sign the call; its next webhook waits for this one). */
+  audienceId: string | null;
   networkDedupesClickId: boolean;
 }
 
@@ -59,14 +61,21 @@ export async function claimDelivery(
     url: string;
     body: string | null;
     attempts: number;
+    audience_id: string | null;
     dedupes: boolean | null;
   }[] = await db.query(
     `WITH c AS (
-       UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = now(),
+       UPDATE deliveries d SET status = 'sending', attempts = d.attempts + 1, updated_at = now(),
               locked_until = now() + make_interval(secs => $2::float8 / 1000)
-        WHERE id = $1 AND ($3::uuid IS NULL OR app_id = $3)
-          AND status = 'pending' AND (locked_until IS NULL OR locked_until < now())
-        RETURNING id, app_id, kind, subject_type, subject_id, network_id, method, url, body, attempts
+        WHERE d.id = $1 AND ($3::uuid IS NULL OR d.app_id = $3)
+          AND d.status = 'pending' AND (d.locked_until IS NULL OR d.locked_until < now())
+          -- An audience's webhooks go out in the order written: a member's exit never overtakes its entry.
+          AND NOT EXISTS (
+            SELECT 1 FROM deliveries e
+             WHERE d.kind = 'webhook' AND e.app_id = d.app_id AND e.audience_id = d.audience_id AND e.kind = 'webhook'
+               AND e.status IN ('pending', 'sending') AND (e.created_at, e.id) < (d.created_at, d.id))
+        RETURNING d.id, d.app_id, d.kind, d.subject_type, d.subject_id, d.network_id, d.method, d.url, d.body, d.attempts,
+                  d.audience_id
      ), a AS (
        INSERT INTO delivery_attempts (app_id, delivery_id, attempt, outcome) SELECT app_id, id, attempts, 'sending' FROM c
      )
@@ -86,6 +95,7 @@ export async function claimDelivery(
     url: r.url,
     body: r.body,
     attempt: r.attempts,
+    audienceId: r.audience_id,
     networkDedupesClickId: r.dedupes ?? false,
   };
 }

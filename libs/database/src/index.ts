@@ -58,3 +58,12 @@ export { ReportsRepository, type ReportGrouping, type ReportRow, type CohortRow,
 export { ExportsRepository, EXPORT_COLUMNS, type ExportKind, type ExportCursor } from './exports.repository';
 export { PrivacyRepository, type Person, type Erased, type ExitHook } from './privacy.repository';
 export { reducePersonalData, dropExpiredPartitions } from './upkeep.repository';
+export {
+  AudiencesRepository,
+  type AudienceRow,
+  type MemberRow,
+  type PersonRef,
+  type DirtyRow,
+  type MembershipChange,
+  type FactsWanted,
+} from './audiences/audiences.repository';

@@ -1,6 +1,10 @@
 import { Webhook } from 'standardwebhooks';
+import fc from 'fast-check';
 import {
   DAY_MS,
+  changeSets,
+  evaluateMembership,
+  webhookBody,
   checkAudienceRule,
   evaluateRule,
   memberKey,
@@ -151,5 +155,40 @@ describe('webhook signatures', () => {
     for (const secret of [oldSecret, newSecret]) expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body));
     expect(() => new Webhook(newWebhookSecret()).verify(body, headers)).toThrow();
     expect(headers['x-lookback-signature']).toMatch(new RegExp(`^t=${ts},v1=[0-9a-f]{64},v1=[0-9a-f]{64}$`));
+  });
+});
+
+describe('membership and change sets', () => {
+  const person = (consent: { at: number; retargeting: boolean }[]) => ({
+    installs: [{ installedAt: 0, campaignId: null }],
+    events: [{ name: 'purchase', occurredAt: 10, revenueUsdMicros: null }],
+    consent,
+    identity: { device: {} },
+  });
+
+  it('nobody without retargeting consent is a member, and nothing is scheduled for them', () => {
+    const rule = { event: 'purchase', withinDays: 1 };
+    expect(evaluateMembership(rule, person([]), 20)).toEqual({ member: true, nextChangeAt: 10 + DAY_MS });
+    expect(evaluateMembership(rule, person([{ at: 5, retargeting: false }]), 20)).toEqual({ member: false, nextChangeAt: null });
+    expect(evaluateMembership(rule, person([{ at: 5, retargeting: false }, { at: 6, retargeting: true }]), 20).member).toBe(true);
+  });
+
+  it('splits changes into calls of at most `max` members, exits before entries, each member once', () => {
+    fc.assert(
+      fc.property(fc.nat(40), fc.nat(40), fc.integer({ min: 1, max: 7 }), (nIn, nOut, max) => {
+        const m = (p: string) => (i: number) => ({ device: {}, customerUserId: `${p}${i}` });
+        const entered = Array.from({ length: nIn }, (_, i) => m('in')(i));
+        const exited = Array.from({ length: nOut }, (_, i) => m('out')(i));
+        const sets = changeSets(entered, exited, max);
+        expect(sets.every((s) => s.entered.length + s.exited.length <= max && s.entered.length + s.exited.length > 0)).toBe(true);
+        const flat = sets.flatMap((s) => [...s.exited, ...s.entered]);
+        expect(flat).toEqual([...exited, ...entered]);
+      }),
+    );
+  });
+
+  it('the webhook body is the contract\'s', () => {
+    const body = JSON.parse(webhookBody('a', 'b', { entered: [{ device: { gaid: 'g' } }], exited: [] }, new Date(0)));
+    expect(body).toEqual({ audienceId: 'a', appId: 'b', entered: [{ device: { gaid: 'g' } }], exited: [], sentAt: '1970-01-01T00:00:00.000Z' });
   });
 });

@@ -283,3 +283,62 @@ export function retargetingAllowed(signals: readonly ConsentSignal[]): boolean {
   }
   return latest === undefined || latest.retargeting;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Membership and webhooks
+
+/** Who a member is, as the app sent it: what a partner matches on. */
+export interface MemberIdentity {
+  device: { gaid?: string; idfa?: string; idfv?: string; androidId?: string };
+  customerUserId?: string;
+}
+
+export interface PersonFacts extends MemberFacts {
+  consent: readonly ConsentSignal[];
+  identity: MemberIdentity;
+}
+
+/**
+ * Whether a person belongs to an audience now. Without retargeting consent nobody is a member, whatever the rule
+ * says, and nothing is scheduled (a later grant arrives as new data and is evaluated then).
+ */
+export function evaluateMembership(rule: AudienceRule, person: PersonFacts, now: number): Evaluation {
+  if (!retargetingAllowed(person.consent)) return { member: false, nextChangeAt: null };
+  return evaluateRule(rule, person, now);
+}
+
+export interface MemberChange {
+  memberKey: string;
+  identity: MemberIdentity;
+}
+
+/** One webhook's body: an audience's changes of one evaluation, at most `max` members in a call. */
+export interface ChangeSet {
+  entered: MemberIdentity[];
+  exited: MemberIdentity[];
+}
+
+export const MAX_MEMBERS_PER_WEBHOOK = 1000;
+
+/**
+ * Splits an audience's changes into webhook bodies of at most `max` members, exits first and then entries, so
+ * the calls keep the order of the changes: no member is in more than one list of the same evaluation.
+ */
+export function changeSets(entered: readonly MemberIdentity[], exited: readonly MemberIdentity[], max = MAX_MEMBERS_PER_WEBHOOK): ChangeSet[] {
+  const all: { side: 'entered' | 'exited'; m: MemberIdentity }[] = [
+    ...exited.map((m) => ({ side: 'exited' as const, m })),
+    ...entered.map((m) => ({ side: 'entered' as const, m })),
+  ];
+  const sets: ChangeSet[] = [];
+  for (let i = 0; i < all.length; i += max) {
+    const set: ChangeSet = { entered: [], exited: [] };
+    for (const c of all.slice(i, i + max)) set[c.side].push(c.m);
+    sets.push(set);
+  }
+  return sets;
+}
+
+/** The webhook body of API.md: `{audienceId, appId, entered, exited, sentAt}`. */
+export function webhookBody(audienceId: string, appId: string, set: ChangeSet, at: Date): string {
+  return JSON.stringify({ audienceId, appId, entered: set.entered, exited: set.exited, sentAt: at.toISOString() });
+}

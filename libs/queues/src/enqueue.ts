@@ -50,3 +50,22 @@ export async function enqueueBulkAfterCommit(
   clearTimeout(timer);
   return result;
 }
+
+/**
+ * Offers a row's job to the queue again: a job still waiting or running is left alone, one that failed for good
+ * is retried, a finished one is replaced. Resolves whether a job was (re)queued.
+ */
+export async function offerJob(queue: Queue, name: string, data: object, jobId: string, opts: JobsOptions = {}): Promise<boolean> {
+  const job = await queue.getJob(jobId);
+  if (!job) return enqueueAfterCommit(queue, name, data, jobId, opts);
+  const state = await job.getState();
+  if (state === 'failed') {
+    await job.retry('failed');
+    return true;
+  }
+  if (state === 'completed') {
+    await job.remove();
+    return enqueueAfterCommit(queue, name, data, jobId, opts);
+  }
+  return false;
+}

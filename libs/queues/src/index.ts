@@ -1,3 +1,3 @@
 export * from './queues';
 export { QueuesModule, redisConnection } from './queues.module';
-export { enqueueAfterCommit, enqueueBulkAfterCommit } from './enqueue';
+export { enqueueAfterCommit, enqueueBulkAfterCommit, offerJob } from './enqueue';

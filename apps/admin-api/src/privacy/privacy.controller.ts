@@ -5,6 +5,7 @@ import { IsObject, IsOptional, IsUUID, ValidateNested } from 'class-validator';
 import { PrivacyRepository } from '@app/database';
 import { invalid, normalizeDevice, type AppScope } from '@app/domain';
 import { AppsService } from '../apps/apps.service';
+import { AudiencesService } from '../audiences/audiences.service';
 import { Scope } from '../auth/scopes';
 import { IsText } from '../common/fields';
 import { ErrorResponse } from '../common/openapi';
@@ -43,6 +44,7 @@ export class PrivacyController {
   constructor(
     private readonly privacy: PrivacyRepository,
     private readonly apps: AppsService,
+    private readonly audiences: AudiencesService,
   ) {}
 
   /** Deletes the person's personal data everywhere, ends their audience memberships, and suppresses them. */
@@ -57,7 +59,9 @@ export class PrivacyController {
       throw invalid('nothing_to_erase', 'Name the person: at least one device id or a customerUserId.', 'device');
     }
     const app = await this.apps.find(dto.appId, scope, 'appId');
-    const erased = await this.privacy.erase(app.id, { device, customerUserId: dto.customerUserId });
+    const exits = this.audiences.exitHook();
+    const erased = await this.privacy.erase(app.id, { device, customerUserId: dto.customerUserId }, exits.hook);
+    await exits.afterCommit();
     return { erased, suppressed: true };
   }
 }

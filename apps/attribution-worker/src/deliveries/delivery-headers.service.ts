@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { ClaimedDelivery } from '@app/database';
+import { AudiencesRepository, type ClaimedDelivery } from '@app/database';
+import { webhookSignatureHeaders } from '@app/domain';
 
 /**
  * Headers computed at send time from the delivery's kind. Signatures belong here rather than in the outbox row:
@@ -8,8 +9,16 @@ import type { ClaimedDelivery } from '@app/database';
  */
 @Injectable()
 export class DeliveryHeaders {
-  async for(delivery: ClaimedDelivery): Promise<Record<string, string>> {
+  constructor(private readonly audiences: AudiencesRepository) {}
+
+  async for(delivery: ClaimedDelivery, now = new Date()): Promise<Record<string, string>> {
     switch (delivery.kind) {
+      case 'webhook': {
+        const secrets = delivery.audienceId ? await this.audiences.signingSecrets(delivery.appId, delivery.audienceId, now) : undefined;
+        if (!secrets) throw new Error('its audience was deleted');
+        // webhook-id is the delivery's id: the same on every retry, so a partner can drop repeats.
+        return webhookSignatureHeaders(secrets, delivery.id, delivery.body ?? '', Math.floor(now.getTime() / 1000));
+      }
       default:
         return {};
     }

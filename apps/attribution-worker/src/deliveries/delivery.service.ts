@@ -1,7 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { DELIVER_JOB, DELIVERY_QUEUE, deliveryJobOptions, offerJob } from '@app/queues';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
-import { claimDelivery, finishAttempt, sweepInterruptedDeliveries, type AttemptRecord, type ClaimedDelivery } from '@app/database';
+import { AudiencesRepository, claimDelivery, finishAttempt, sweepInterruptedDeliveries, type AttemptRecord, type ClaimedDelivery } from '@app/database';
 import { attemptOutcome, nextDeliveryStatus, type NextDeliveryStatus } from '@app/domain';
 import { metrics } from '@app/http';
 import { OutboundService } from '@app/outbound';
@@ -32,6 +35,8 @@ export class DeliveryService {
     private readonly db: DataSource,
     private readonly outbound: OutboundService,
     private readonly headers: DeliveryHeaders,
+    private readonly audiences: AudiencesRepository,
+    @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue,
     @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
   ) {}
 
@@ -61,6 +66,7 @@ export class DeliveryService {
     }
     const status = nextDeliveryStatus(record.outcome, claim.kind, claim.networkDedupesClickId, lastAttempt);
     await this.record(claim, record, status);
+    if (claim.audienceId && status !== 'pending') await this.offerNextWebhook(claim.appId, claim.audienceId);
     metrics.deliveries.inc({ kind: claim.kind, outcome: record.outcome === 'ok' ? 'ok' : 'error' });
     if (status === 'pending') throw new DeliveryFailed(record.error ?? 'delivery failed');
     return status;
@@ -85,6 +91,19 @@ export class DeliveryService {
         }
         await new Promise((r) => setTimeout(r, wait));
       }
+    }
+  }
+
+  /**
+   * An audience's webhooks wait for the one before them (see claimDelivery); once it is done, the next one is
+   * offered at once instead of waiting for the reconciler. Best effort: Redis missing it leaves the reconciler.
+   */
+  private async offerNextWebhook(appId: string, audienceId: string): Promise<void> {
+    try {
+      const next = await this.audiences.nextWebhook(appId, audienceId);
+      if (next) await offerJob(this.queue, DELIVER_JOB, { deliveryId: next, appId }, next, deliveryJobOptions(this.config));
+    } catch (err) {
+      this.logger.warn(`next webhook of audience ${audienceId} left to the reconciler: ${(err as Error).message}`);
     }
   }
 

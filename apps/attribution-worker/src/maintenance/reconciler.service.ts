@@ -14,7 +14,7 @@ import {
   PROCESS_EVENT_JOB,
   REPLAY_APPLY_JOB,
   deliveryJobOptions,
-  enqueueAfterCommit,
+  offerJob,
 } from '@app/queues';
 
 const BATCH = 1000;
@@ -131,19 +131,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     return { installs: n, deliveries: d, interrupted: swept.length };
   }
 
-  /** A job still waiting or running is left alone; one that failed for good is retried; none is added. */
-  private async offer(queue: Queue, name: string, data: object, id: string, opts = {}): Promise<boolean> {
-    const job = await queue.getJob(id);
-    if (!job) return enqueueAfterCommit(queue, name, data, id, opts);
-    const state = await job.getState();
-    if (state === 'failed') {
-      await job.retry('failed');
-      return true;
-    }
-    if (state === 'completed') {
-      await job.remove();
-      return enqueueAfterCommit(queue, name, data, id, opts);
-    }
-    return false;
+  private offer(queue: Queue, name: string, data: object, id: string, opts = {}): Promise<boolean> {
+    return offerJob(queue, name, data, id, opts);
   }
 }
