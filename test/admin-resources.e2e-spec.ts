@@ -43,6 +43,7 @@ describe('admin API resources', () => {
         ipBlocklist: [],
         clickFloodThreshold: 50,
         fraudModes: { clickInjection: 'enforce', clickFlooding: 'enforce', ipBlocklist: 'enforce' },
+        pixelMonitor: null,
         createdAt: isoDate,
         updatedAt: isoDate,
       };

@@ -20,6 +20,8 @@ export interface Stack {
   adminUrl: string;
   adminApp: NestFastifyApplication;
   workerHealthUrl: string;
+  /** The running worker's application context (its services, e.g. to run a scheduler at a given clock). */
+  readonly worker: INestApplicationContext | undefined;
   db: Client;
   /** Admin API call with the owner key; returns status and parsed JSON. */
   admin: (method: string, path: string, body?: unknown, key?: string) => Promise<{ status: number; body: any }>;
@@ -80,6 +82,9 @@ export async function startStack(env: Record<string, string> = {}, parts = { wor
     adminApp,
     get workerHealthUrl() {
       return workerHealthUrl;
+    },
+    get worker() {
+      return worker;
     },
     db,
     admin: async (method, path, body, key = OWNER_KEY) => {

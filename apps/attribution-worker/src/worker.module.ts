@@ -6,6 +6,7 @@ import { HealthService, loggingModule } from '@app/http';
 import { OutboundModule } from '@app/outbound';
 import { QueuesModule } from '@app/queues';
 import { AudienceEvaluator } from './audiences/audience-evaluator.service';
+import { PixelMonitor } from './pixel/pixel-monitor.service';
 import { AttributionProcessor } from './attribution/attribution.processor';
 import { AttributionService } from './attribution/attribution.service';
 import { ReplayJobService } from './attribution/replay-job.service';
@@ -49,6 +50,7 @@ export class WorkerModule {
         ReconcilerService,
         UpkeepService,
         AudienceEvaluator,
+        PixelMonitor,
       ],
     };
   }

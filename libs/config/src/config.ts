@@ -46,6 +46,8 @@ export interface LookbackConfig {
   rateLimitKeyPerMinute: number;
   /** How often the worker looks for people to re-evaluate against their app's audiences (and for due wake-ups). */
   audienceEveryMs: number;
+  /** How often the worker judges watched pixels (silent, rejecting, recovered). */
+  pixelMonitorEveryMs: number;
 }
 
 export class ConfigError extends Error {
@@ -162,6 +164,7 @@ export function loadConfig(env: Env = process.env): LookbackConfig {
     rateLimitAppPerMinute: int(env, 'RATE_LIMIT_APP_PER_MINUTE', 120_000, 1, 100_000_000),
     rateLimitKeyPerMinute: int(env, 'RATE_LIMIT_KEY_PER_MINUTE', 6_000, 1, 100_000_000),
     audienceEveryMs: int(env, 'AUDIENCE_EVERY_MS', 250, 10, 3_600_000),
+    pixelMonitorEveryMs: int(env, 'PIXEL_MONITOR_EVERY_MS', 60_000, 100, 86_400_000),
   });
 }
 

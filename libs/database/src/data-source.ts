@@ -19,6 +19,7 @@ import { CountPixelTestHits1764770000000 } from './migrations/1764770000000-Coun
 import { RecordAttemptsBeforeSend1764710000000 } from './migrations/1764710000000-RecordAttemptsBeforeSend';
 import { AddCustomerUserIds1764820000000 } from './migrations/1764820000000-AddCustomerUserIds';
 import { CreateAudiences1764820000100 } from './migrations/1764820000100-CreateAudiences';
+import { CreatePixelMonitor1764870000000 } from './migrations/1764870000000-CreatePixelMonitor';
 
 export const ENTITIES = [
   ApiKeyEntity,
@@ -45,6 +46,7 @@ export const MIGRATIONS = [
   CountPixelTestHits1764770000000,
   AddCustomerUserIds1764820000000,
   CreateAudiences1764820000100,
+  CreatePixelMonitor1764870000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {

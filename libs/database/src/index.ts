@@ -53,7 +53,19 @@ export {
   type StoredReplayParams,
 } from './attribution/replay-runs.repository';
 export { DISTRIBUTION_COLUMN, REFERENCE_TABLES, LOCAL_TABLES } from './distribution';
-export { pixelHitTotals, type PixelHitTotalsRow } from './pixel.repository';
+export {
+  pixelHitTotals,
+  monitoredApps,
+  monitorCounters,
+  lockMonitorStates,
+  monitorStates,
+  saveMonitorStates,
+  insertAlert,
+  appSdkSecret,
+  type PixelHitTotalsRow,
+  type MonitoredApp,
+  type MonitorStateRow,
+} from './pixel.repository';
 export { ReportsRepository, type ReportGrouping, type ReportRow, type CohortRow, type CostInput } from './reports.repository';
 export { ExportsRepository, EXPORT_COLUMNS, type ExportKind, type ExportCursor } from './exports.repository';
 export { PrivacyRepository, type Person, type Erased, type ExitHook } from './privacy.repository';

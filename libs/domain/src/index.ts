@@ -16,3 +16,4 @@ export * from './postback';
 export * from './replay';
 export * from './delivery';
 export * from './json-shape';
+export * from './pixel-monitor';

@@ -1,6 +1,6 @@
 import { PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateBy, ValidateNested, type ValidationOptions } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateBy, ValidateNested, type ValidationOptions } from 'class-validator';
 import { normalizeCidr, type FraudMode } from '@app/domain';
 import type { Platform } from '@app/database';
 import { IsText, Optional } from '../common/fields';
@@ -26,6 +26,18 @@ export class FraudModesDto {
   @Optional() @IsIn(MODES) ipBlocklist?: FraudMode;
 }
 
+export class PixelMonitorDto {
+  /** Receives a signed POST `{appId, event, kind: silent|rejecting|recovered, since, detail}`. */
+  @IsUrlTemplate(['http', 'https']) webhookUrl!: string;
+  /** The pixel events to watch. */
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @ArrayUnique() @IsString({ each: true }) @Matches(/^[A-Za-z0-9_.:-]{1,100}$/, { each: true })
+  events!: string[];
+  /** An event with no accepted hit for this long is silent (default 60). */
+  @Optional() @IsInt() @Min(1) @Max(10_080) silentAfterMinutes?: number;
+  /** More than this share of rejected hits over 15 minutes (with at least 20 hits) is rejecting (default 20). */
+  @Optional() @IsInt() @Min(1) @Max(100) rejectedPercent?: number;
+}
+
 export class CreateAppDto {
   @IsText(1, 200) name!: string;
   @IsIn(['ios', 'android', 'web']) platform!: Platform;
@@ -45,6 +57,8 @@ export class CreateAppDto {
   @Optional() @IsInt() @Min(1) @Max(1_000_000) clickFloodThreshold?: number;
   /** Per fraud rule: `enforce`, `shadow` (record what it would do, decide as if off) or `off`. */
   @Optional() @IsObject() @ValidateNested() @Type(() => FraudModesDto) fraudModes?: FraudModesDto;
+  /** Alerts when a watched pixel event goes silent or is rejected, and when it recovers; `null` turns it off. */
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => PixelMonitorDto) pixelMonitor?: PixelMonitorDto | null;
 }
 
 export class UpdateAppDto extends PartialType(CreateAppDto, { skipNullProperties: false }) {}

@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { AppEntity } from '@app/database';
-import { DEFAULT_FRAUD_MODES, EVERY_APP, ensureVisible, newSecret, normalizeCidr, notFound, uuidv7, type AppScope } from '@app/domain';
+import { DEFAULT_FRAUD_MODES, EVERY_APP, PIXEL_MONITOR_DEFAULTS, type PixelMonitorSettings, ensureVisible, newSecret, normalizeCidr, notFound, uuidv7, type AppScope } from '@app/domain';
 import { listPage, scopeWhere, type ListQuery } from '../common/pagination';
-import type { CreateAppDto, UpdateAppDto } from './app.dto';
+import type { CreateAppDto, PixelMonitorDto, UpdateAppDto } from './app.dto';
 
 export function appView(a: AppEntity) {
   return {
@@ -19,6 +19,7 @@ export function appView(a: AppEntity) {
     ipBlocklist: a.ipBlocklist,
     clickFloodThreshold: a.clickFloodThreshold,
     fraudModes: a.fraudModes,
+    pixelMonitor: a.pixelMonitor ?? null,
     createdAt: a.createdAt,
     updatedAt: a.updatedAt,
   };
@@ -39,6 +40,7 @@ export class AppsService {
         pixelEvents: dto.pixelEvents ?? null,
         ipBlocklist: (dto.ipBlocklist ?? []).map((c) => normalizeCidr(c)!),
         fraudModes: { ...DEFAULT_FRAUD_MODES, ...given(dto.fraudModes) },
+        pixelMonitor: monitorSettings(dto.pixelMonitor),
       }),
     );
     return { ...appView(app), sdkSecret: app.sdkSecret };
@@ -54,8 +56,9 @@ export class AppsService {
 
   async update(id: string, dto: UpdateAppDto, scope: AppScope) {
     const app = await this.find(id, scope);
-    const { ipBlocklist, fraudModes, ...rest } = dto;
+    const { ipBlocklist, fraudModes, pixelMonitor, ...rest } = dto;
     this.apps.merge(app, rest);
+    if (pixelMonitor !== undefined) app.pixelMonitor = monitorSettings(pixelMonitor);
     if (ipBlocklist) app.ipBlocklist = ipBlocklist.map((c) => normalizeCidr(c)!);
     if (fraudModes) app.fraudModes = { ...DEFAULT_FRAUD_MODES, ...app.fraudModes, ...given(fraudModes) };
     return appView(await this.apps.save(app));
@@ -68,6 +71,16 @@ export class AppsService {
     if (!app) throw notFound('app', field);
     return app;
   }
+}
+
+function monitorSettings(dto: PixelMonitorDto | null | undefined): PixelMonitorSettings | null {
+  if (!dto) return null;
+  return {
+    webhookUrl: dto.webhookUrl,
+    events: dto.events,
+    silentAfterMinutes: dto.silentAfterMinutes ?? PIXEL_MONITOR_DEFAULTS.silentAfterMinutes,
+    rejectedPercent: dto.rejectedPercent ?? PIXEL_MONITOR_DEFAULTS.rejectedPercent,
+  };
 }
 
 /** Only the keys a client sent: validated DTO instances carry the others as `undefined`, which must not override. */

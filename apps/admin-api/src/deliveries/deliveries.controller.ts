@@ -18,7 +18,7 @@ export class RetriedDelivery {
 }
 
 export class DeliveryListQuery extends ListQuery {
-  @IsOptional() @IsIn(['postback', 'webhook']) kind?: DeliveryKind;
+  @IsOptional() @IsIn(['postback', 'webhook', 'alert']) kind?: DeliveryKind;
   @IsOptional() @IsIn(['pending', 'sending', 'delivered', 'failed', 'unknown']) status?: DeliveryStatus;
   @IsOptional() @IsUUID() appId?: string;
   /** The install (or event) the delivery is about. */

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
-import { pixelHitTotals } from '@app/database';
-import { SNIPPET_PLACEHOLDERS, type AppScope } from '@app/domain';
+import { monitorStates, pixelHitTotals } from '@app/database';
+import { SNIPPET_PLACEHOLDERS, type AppScope, type PixelState } from '@app/domain';
 import { pixelSnippets } from './snippets';
 import { AppsService } from '../apps/apps.service';
 
@@ -20,7 +20,18 @@ interface EventHealth {
   rejected: Tally & { reasons: Reasons };
   /** `test=1` hits, valid (`accepted`) or not (by reason): never events, never in reports. */
   test: Tally & { lastAt: Date | null; accepted: number; reasons: Reasons };
+  /** For an event the pixel monitor watches: its judged state, since when, and why; null when not watched. */
+  monitor: { state: PixelState; since: Date | null; detail: string } | null;
 }
+
+const emptyHealth = (name: string): EventHealth => ({
+  name,
+  lastFiredAt: null,
+  accepted: { lastHour: 0, lastDay: 0 },
+  rejected: { lastHour: 0, lastDay: 0, reasons: {} },
+  test: { lastHour: 0, lastDay: 0, lastAt: null, accepted: 0, reasons: {} },
+  monitor: null,
+});
 
 @Injectable()
 export class PixelAdminService {
@@ -62,13 +73,7 @@ export class PixelAdminService {
     for (const r of rows) {
       let e = byName.get(r.event_name);
       if (!e) {
-        e = {
-          name: r.event_name,
-          lastFiredAt: null,
-          accepted: { lastHour: 0, lastDay: 0 },
-          rejected: { lastHour: 0, lastDay: 0, reasons: {} },
-          test: { lastHour: 0, lastDay: 0, lastAt: null, accepted: 0, reasons: {} },
-        };
+        e = emptyHealth(r.event_name);
         byName.set(r.event_name, e);
       }
       const tally = { lastHour: Number(r.last_hour), lastDay: Number(r.last_day) };
@@ -87,9 +92,18 @@ export class PixelAdminService {
         e.rejected.reasons[r.reason] = { ...tally, lastAt: r.last_at };
       }
     }
+    // Watched events show up even before their first hit; one not judged yet counts as firing (the watch just began).
+    const judged = new Map((await monitorStates(this.db, app.id)).map((m) => [m.event_name, m]));
+    for (const name of app.pixelMonitor?.events ?? []) {
+      const e = byName.get(name) ?? emptyHealth(name);
+      byName.set(name, e);
+      const j = judged.get(name);
+      e.monitor = j ? { state: j.state, since: j.since, detail: j.detail } : { state: 'firing', since: null, detail: 'not judged yet' };
+    }
     return {
       appId: app.id,
       acceptedEvents: app.pixelEvents,
+      pixelMonitor: app.pixelMonitor,
       events: [...byName.values()].sort((a, b) => a.name.localeCompare(b.name)),
     };
   }

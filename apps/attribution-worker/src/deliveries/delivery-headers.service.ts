@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AudiencesRepository, type ClaimedDelivery } from '@app/database';
+import { DataSource } from 'typeorm';
+import { AudiencesRepository, appSdkSecret, type ClaimedDelivery } from '@app/database';
 import { webhookSignatureHeaders } from '@app/domain';
 
 /**
@@ -9,7 +10,10 @@ import { webhookSignatureHeaders } from '@app/domain';
  */
 @Injectable()
 export class DeliveryHeaders {
-  constructor(private readonly audiences: AudiencesRepository) {}
+  constructor(
+    private readonly audiences: AudiencesRepository,
+    private readonly db: DataSource,
+  ) {}
 
   async for(delivery: ClaimedDelivery, now = new Date()): Promise<Record<string, string>> {
     switch (delivery.kind) {
@@ -18,6 +22,12 @@ export class DeliveryHeaders {
         if (!secrets) throw new Error('its audience was deleted');
         // webhook-id is the delivery's id: the same on every retry, so a partner can drop repeats.
         return webhookSignatureHeaders(secrets, delivery.id, delivery.body ?? '', Math.floor(now.getTime() / 1000));
+      }
+      case 'alert': {
+        // Signed like audience webhooks, with the app's SDK secret: the marketer already holds it.
+        const secret = await appSdkSecret(this.db, delivery.appId);
+        if (!secret) throw new Error('its app is gone');
+        return webhookSignatureHeaders([secret], delivery.id, delivery.body ?? '', Math.floor(now.getTime() / 1000));
       }
       default:
         return {};

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import type { FraudModes } from '@app/domain';
+import type { FraudModes, PixelMonitorSettings } from '@app/domain';
 
 export type Platform = 'ios' | 'android' | 'web';
 
@@ -33,6 +33,10 @@ export class AppEntity {
   /** Event names the pixel accepts; null accepts any. */
   @Column('text', { name: 'pixel_events', array: true, nullable: true })
   pixelEvents!: string[] | null;
+
+  /** Watches the pixel and alerts `webhookUrl` when a watched event goes silent or is rejected; null: off. */
+  @Column('jsonb', { name: 'pixel_monitor', nullable: true })
+  pixelMonitor!: PixelMonitorSettings | null;
 
   /** Clicks and impressions from these networks never win (or, in shadow mode, are only flagged). */
   @Column('cidr', { name: 'ip_blocklist', array: true, default: () => "'{}'" })

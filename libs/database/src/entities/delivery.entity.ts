@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export type DeliveryKind = 'postback' | 'webhook';
+export type DeliveryKind = 'postback' | 'webhook' | 'alert';
 /**
  * `sending`: an attempt is open (written before the call). `unknown`: an attempt was interrupted (worker died,
  * or the call failed after the partner may have received it) and the partner cannot be trusted to drop a repeat:

@@ -1,0 +1,100 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
+import { insertAlert, lockMonitorStates, monitorCounters, monitoredApps, saveMonitorStates, type MonitoredApp } from '@app/database';
+import { REJECTED_WINDOW_MINUTES, judgePixelEvent, pixelAlert, uuidv7, type PixelState } from '@app/domain';
+import { metrics } from '@app/http';
+import { DELIVER_JOB, DELIVERY_QUEUE, deliveryJobOptions, enqueueBulkAfterCommit } from '@app/queues';
+
+export interface MonitorAlert {
+  appId: string;
+  event: string;
+  kind: 'silent' | 'rejecting' | 'recovered';
+  deliveryId: string;
+}
+
+/**
+ * Watches each app's pixel from the per-minute hit counters ingestion already keeps (no scan of events): a
+ * watched event with no accepted hit for `silentAfterMinutes`, or with too many rejected hits over 15 minutes,
+ * owes one signed alert, and one more when it recovers. The judged state is stored, and the alert written to the
+ * outbox in the same transaction (rows locked per app), so two workers or a crash never send one twice.
+ */
+@Injectable()
+export class PixelMonitor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('pixel-monitor');
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly db: DataSource,
+    @InjectQueue(DELIVERY_QUEUE) private readonly deliveries: Queue,
+    @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.running ??= this.check(new Date())
+        .catch((err: Error) => this.logger.warn(`pixel monitor skipped: ${err.message}`))
+        .finally(() => (this.running = undefined));
+    }, this.config.pixelMonitorEveryMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Judges every watched event of every monitored app at `now` (a parameter, so tests and replays set the clock). */
+  async check(now: Date): Promise<MonitorAlert[]> {
+    const alerts: MonitorAlert[] = [];
+    for (const app of await monitoredApps(this.db)) alerts.push(...(await this.checkApp(app, now)));
+    if (alerts.length > 0) {
+      const queued = await enqueueBulkAfterCommit(
+        this.deliveries,
+        DELIVER_JOB,
+        alerts.map((a) => ({ jobId: a.deliveryId, data: { deliveryId: a.deliveryId, appId: a.appId } })),
+        deliveryJobOptions(this.config),
+      );
+      if (!queued) metrics.enqueueFailures.inc({ queue: DELIVERY_QUEUE }, alerts.length);
+    }
+    return alerts;
+  }
+
+  private checkApp(app: MonitoredApp, now: Date): Promise<MonitorAlert[]> {
+    const m = app.monitor;
+    return this.db.transaction(async (tx) => {
+      const previous = new Map((await lockMonitorStates(tx, app.id)).map((s) => [s.event_name, s]));
+      const counters = new Map((await monitorCounters(tx, app.id, m.events, now, REJECTED_WINDOW_MINUTES)).map((c) => [c.event_name, c]));
+      const alerts: MonitorAlert[] = [];
+      const states: { event: string; state: PixelState; since: Date; watchedSince: Date; detail: string }[] = [];
+      for (const event of m.events) {
+        const before = previous.get(event);
+        const c = counters.get(event);
+        const watchedSince = before?.watched_since ?? now;
+        const judged = judgePixelEvent(
+          m,
+          {
+            lastAcceptedAt: c?.last_accepted_at ? c.last_accepted_at.getTime() : null,
+            accepted: Number(c?.accepted ?? 0),
+            rejected: Number(c?.rejected ?? 0),
+            watchedSince: watchedSince.getTime(),
+          },
+          now.getTime(),
+        );
+        const kind = pixelAlert(before?.state ?? 'firing', judged.state);
+        const since = kind === null && before ? before.since : now;
+        states.push({ event, state: judged.state, since, watchedSince, detail: judged.detail });
+        if (kind === null) continue;
+        const id = uuidv7();
+        const body = JSON.stringify({ appId: app.id, event, kind, since: since.toISOString(), detail: judged.detail });
+        await insertAlert(tx, { id, appId: app.id, url: m.webhookUrl, body });
+        alerts.push({ appId: app.id, event, kind, deliveryId: id });
+      }
+      await saveMonitorStates(tx, app.id, states, now);
+      return alerts;
+    });
+  }
+}
