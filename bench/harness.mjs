@@ -19,6 +19,9 @@ export function harness(name, ports) {
     WORKER_HEALTH_PORT: String(ports + 2),
     OUTBOUND_ALLOW_PRIVATE: 'true',
     SPOOL_DIR: `var/${name}-spool`,
+    // The limiter still runs (its cost is part of what is measured) but never refuses the bench's own load.
+    RATE_LIMIT_APP_PER_MINUTE: process.env.RATE_LIMIT_APP_PER_MINUTE ?? '100000000',
+    RATE_LIMIT_KEY_PER_MINUTE: process.env.RATE_LIMIT_KEY_PER_MINUTE ?? '100000000',
   };
   const ingestion = `http://127.0.0.1:${ports}`;
   const admin = `http://127.0.0.1:${ports + 1}`;

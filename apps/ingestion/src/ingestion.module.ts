@@ -1,7 +1,16 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, type LookbackConfig } from '@app/config';
 import { DatabaseModule } from '@app/database';
-import { CountryLookup, HealthController, HealthService, SDK_SECRET_RESOLVER, SignatureGuard, loggingModule } from '@app/http';
+import {
+  AppRateLimitGuard,
+  CountryLookup,
+  HealthController,
+  HealthService,
+  RateLimits,
+  SDK_SECRET_RESOLVER,
+  SignatureGuard,
+  loggingModule,
+} from '@app/http';
 import { QueuesModule } from '@app/queues';
 import { CatalogService } from './catalog/catalog.service';
 import { TouchSpool } from './tracking/touch-spool.service';
@@ -35,6 +44,8 @@ export class IngestionModule {
         CatalogService,
         { provide: SDK_SECRET_RESOLVER, useExisting: CatalogService },
         SignatureGuard,
+        RateLimits,
+        AppRateLimitGuard,
         TouchWriter,
         TouchSpool,
         TrackingService,

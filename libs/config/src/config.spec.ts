@@ -15,6 +15,8 @@ describe('loadConfig', () => {
       workerHealthPort: 3002,
       rateLimitAppPerMinute: 120000,
       rateLimitKeyPerMinute: 6000,
+      rateLimitRedisUrl: 'redis://127.0.0.1:6379',
+      rateLimitTimeoutMs: 100,
     });
   });
 
@@ -33,6 +35,13 @@ describe('loadConfig', () => {
     expect(c.adminApiKey).toBe('a-long-enough-owner-key');
   });
 
+  it('counts rate limits on REDIS_URL unless RATE_LIMIT_REDIS_URL names another Redis', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://queues:6379' }).rateLimitRedisUrl).toBe('redis://queues:6379');
+    expect(loadConfig({ REDIS_URL: 'redis://queues:6379', RATE_LIMIT_REDIS_URL: 'redis://limits:6380' }).rateLimitRedisUrl).toBe(
+      'redis://limits:6380',
+    );
+  });
+
   it.each([
     ['DATABASE_URL', 'mysql://x'],
     ['DATABASE_URL', 'not a url'],
@@ -46,6 +55,8 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['RATE_LIMIT_APP_PER_MINUTE', 'abc'],
     ['RATE_LIMIT_KEY_PER_MINUTE', '0'],
+    ['RATE_LIMIT_REDIS_URL', 'http://127.0.0.1:6379'],
+    ['RATE_LIMIT_TIMEOUT_MS', '0'],
   ])('refuses %s=%s with one line naming the variable', (name, value) => {
     let error: unknown;
     try {

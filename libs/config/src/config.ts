@@ -48,6 +48,10 @@ export interface LookbackConfig {
   audienceEveryMs: number;
   /** How often the worker judges watched pixels (silent, rejecting, recovered). */
   pixelMonitorEveryMs: number;
+  /** Where the limits are counted; `REDIS_URL` unless set (a Redis of its own keeps limiter traffic off the queues'). */
+  rateLimitRedisUrl: string;
+  /** Longest a request waits for the limiter; past it the request is served uncounted (fail open). */
+  rateLimitTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -137,9 +141,10 @@ export function loadConfig(env: Env = process.env): LookbackConfig {
     /\/+$/,
     '',
   );
+  const redisUrl = url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']);
   return Object.freeze({
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/lookback', ['postgres:', 'postgresql:']),
-    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisUrl,
     adminApiKey,
     publicTrackingUrl,
     outboundAllowPrivate: bool(env, 'OUTBOUND_ALLOW_PRIVATE', false),
@@ -165,6 +170,8 @@ export function loadConfig(env: Env = process.env): LookbackConfig {
     rateLimitKeyPerMinute: int(env, 'RATE_LIMIT_KEY_PER_MINUTE', 6_000, 1, 100_000_000),
     audienceEveryMs: int(env, 'AUDIENCE_EVERY_MS', 250, 10, 3_600_000),
     pixelMonitorEveryMs: int(env, 'PIXEL_MONITOR_EVERY_MS', 60_000, 100, 86_400_000),
+    rateLimitRedisUrl: url(env, 'RATE_LIMIT_REDIS_URL', redisUrl, ['redis:', 'rediss:']),
+    rateLimitTimeoutMs: int(env, 'RATE_LIMIT_TIMEOUT_MS', 100, 5, 10_000),
   });
 }
 

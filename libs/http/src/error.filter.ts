@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { LookbackError, type ErrorKind } from '@app/domain';
+import { LookbackError, RateLimitedError, type ErrorKind } from '@app/domain';
 
 const STATUS: Record<ErrorKind, number> = {
   invalid: 400,
@@ -37,7 +37,16 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
     return {
       status: STATUS[err.kind],
       body: { error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } },
-      headers: err.kind === 'rate_limited' ? { 'retry-after': '1' } : undefined,
+      headers:
+        err instanceof RateLimitedError
+          ? {
+              'retry-after': String(Math.max(1, Math.ceil(err.retryAfterSeconds))),
+              'x-ratelimit-limit': String(err.limit),
+              'x-ratelimit-remaining': String(err.remaining),
+            }
+          : err.kind === 'rate_limited'
+            ? { 'retry-after': '1' }
+            : undefined,
     };
   }
   if (err instanceof HttpException) {

@@ -6,6 +6,7 @@ export { HealthController } from './health.controller';
 export { loggingModule } from './logging';
 export { createHttpApp, type AppOptions } from './http-app';
 export { runProcess, BootLogger, SHUTDOWN_TIMEOUT_MS, type Closeable } from './process';
-export { SignatureGuard, SDK_SECRET_RESOLVER, type SdkSecretResolver } from './signature.guard';
+export { SignatureGuard, SDK_SECRET_RESOLVER, signedAppOf, type SdkSecretResolver } from './signature.guard';
+export { RateLimits, AppRateLimitGuard, CountItems, sendQuota, type LimitKind, type Quota } from './rate-limits';
 export { TRANSPARENT_GIF } from './gif';
 export { CountryLookup, type CountryDatabase } from './country';

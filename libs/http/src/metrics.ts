@@ -30,6 +30,12 @@ export const metrics = {
   audienceEvaluations: counter('lookback_audience_evaluations_total', 'People re-evaluated against their app audiences', []),
   audienceChanges: counter('lookback_audience_changes_total', 'Audience entries and exits', ['change']),
   audienceBatchSeconds: histogram('lookback_audience_batch_seconds', 'Time to evaluate one batch of people', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]),
+  rateLimited: counter('lookback_rate_limited_total', 'Requests refused with 429 by a rate limit', ['limit']),
+  rateLimitFailOpen: counter(
+    'lookback_rate_limit_fail_open_total',
+    'Requests served without being counted because the limiter Redis failed or was too slow',
+    ['limit', 'reason'],
+  ),
   batchRows: histogram('lookback_group_commit_rows', 'Rows per group-commit statement', [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000], ['table']),
   batchSeconds: histogram('lookback_group_commit_seconds', 'Group-commit statement time', [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], ['table']),
 };

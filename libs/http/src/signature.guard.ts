@@ -8,6 +8,12 @@ export interface SdkSecretResolver {
 }
 export const SDK_SECRET_RESOLVER = Symbol('SDK_SECRET_RESOLVER');
 
+const SIGNED_APP = Symbol('signed-app');
+/** The app whose secret verified this request's signature; undefined before SignatureGuard let it through. */
+export function signedAppOf(req: FastifyRequest): string | undefined {
+  return (req as unknown as { [SIGNED_APP]?: string })[SIGNED_APP];
+}
+
 /**
  * Authenticates a signed request before anything else reads it: `X-Lookback-Signature: sha256=<hex>` is an
  * HMAC of the raw body with the app's secret. Runs before validation, so an unsigned request learns nothing
@@ -37,10 +43,12 @@ export class SignatureGuard implements CanActivate {
     if (!signature || !BODY_SIGNATURE.test(signature.trim())) throw badSignature();
     const appId = signedAppId(body);
     if (!isUuid(appId)) throw invalid('invalid_field', 'appId must be a UUID.', 'appId');
-    const secret = await this.secrets.sdkSecret(appId.toLowerCase());
+    const app = appId.toLowerCase();
+    const secret = await this.secrets.sdkSecret(app);
     // An unknown app answers exactly like a wrong signature, so app ids cannot be probed.
     const raw = req.rawBody;
     if (secret === undefined || !raw || !verifyBodySignature(secret, raw, signature)) throw badSignature();
+    (req as unknown as { [SIGNED_APP]: string })[SIGNED_APP] = app;
     return true;
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { SignatureGuard } from '@app/http';
+import { AppRateLimitGuard, CountItems, SignatureGuard } from '@app/http';
 import { EventBatchDto, EventDto } from './event.dto';
 import { EventsService } from './events.service';
 
@@ -10,7 +10,7 @@ const isDebug = (v: unknown) => v === '1' || v === 'true';
 @ApiTags('sdk')
 @ApiHeader({ name: 'X-Lookback-Signature', description: 'sha256=<hex HMAC-SHA256(sdkSecret, raw body)>' })
 @Controller('v1/events')
-@UseGuards(SignatureGuard)
+@UseGuards(SignatureGuard, AppRateLimitGuard)
 export class EventsController {
   constructor(private readonly events: EventsService) {}
 
@@ -23,6 +23,7 @@ export class EventsController {
 
   /** Up to 500 events; 207 with `{results: [{index, status, id?, error?}]}`, one per item in order. */
   @Post('batch')
+  @CountItems(EventBatchDto.itemsField)
   async batch(@Body() dto: EventBatchDto, @Res() reply: FastifyReply): Promise<void> {
     await reply.status(207).send(await this.events.acceptBatch(dto, signedApp(dto), reply.request.ip));
   }

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { SignatureGuard } from '@app/http';
+import { AppRateLimitGuard, SignatureGuard } from '@app/http';
 import { InstallDto } from './install.dto';
 import { InstallsService } from './installs.service';
 
@@ -14,7 +14,7 @@ export class InstallsController {
   /** 202 for a new install, 200 with the same id when the installId was sent before. */
   @Post()
   @HttpCode(202)
-  @UseGuards(SignatureGuard)
+  @UseGuards(SignatureGuard, AppRateLimitGuard)
   async create(@Body() dto: InstallDto, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const accepted = await this.installs.accept(dto, { ip: req.ip, userAgent: req.headers['user-agent'] });
     await reply.status(accepted.created ? 202 : 200).send({ id: accepted.id, status: accepted.status });

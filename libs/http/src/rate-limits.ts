@@ -1,0 +1,151 @@
+// Per-minute budgets counted in Redis, so every ingestion and admin process draws on one count; fails open.
+import { Inject, Injectable, Logger, SetMetadata, type CanActivate, type ExecutionContext, type OnModuleDestroy } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Redis } from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
+import { RateLimitedError } from '@app/domain';
+import { FailOpenLog } from './fail-open-log';
+import { metrics } from './metrics';
+import { signedAppOf } from './signature.guard';
+
+/** `app`: signed ingestion, per app. `key`: the admin API, per API key. */
+export type LimitKind = 'app' | 'key';
+
+export interface Quota {
+  limit: number;
+  remaining: number;
+}
+
+/**
+ * rate-limiter-flexible's own script with one change: points that do not fit are not taken. A refused batch of 10
+ * with 3 points left keeps those 3 for smaller requests, and a client retrying too early does not dig itself deeper.
+ * The window is fixed: it starts with the first counted request and is never extended. Returns {consumed, pttl};
+ * consumed above the limit means refused (the library then rejects with a RateLimiterRes).
+ */
+const TAKE_IF_IT_FITS = `redis.call('set', KEYS[1], 0, 'EX', ARGV[2], 'NX') \
+local consumed = tonumber(redis.call('get', KEYS[1])) + tonumber(ARGV[1]) \
+if consumed <= tonumber(ARGV[3]) then redis.call('incrby', KEYS[1], ARGV[1]) end \
+local ttl = redis.call('pttl', KEYS[1]) \
+if ttl == -1 then \
+  redis.call('expire', KEYS[1], ARGV[2]) \
+  ttl = 1000 * ARGV[2] \
+end \
+return {consumed, ttl}`;
+
+const WINDOW_SECONDS = 60;
+const WARN_EVERY_MS = 30_000;
+
+@Injectable()
+export class RateLimits implements OnModuleDestroy {
+  private readonly logger = new Logger('rate-limits');
+  private readonly redis: Redis;
+  private readonly limiters: Record<LimitKind, RateLimiterRedis>;
+  private readonly failOpenLog = new FailOpenLog(WARN_EVERY_MS, (line) => this.logger.warn(line));
+
+  constructor(@Inject(LOOKBACK_CONFIG) config: LookbackConfig) {
+    // A connection of its own, failing fast: the queues' connections hold commands until Redis returns, which would
+    // hold every signed request with them. No offline queue, no retries, a command timeout: while Redis is away or
+    // slow, a request waits at most rateLimitTimeoutMs and is then served uncounted.
+    this.redis = new Redis(config.rateLimitRedisUrl, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: config.rateLimitTimeoutMs,
+      connectTimeout: 1500,
+      retryStrategy: () => 1000,
+    });
+    // Connection errors are reported through the requests that fail open (one warning per interval), not here.
+    this.redis.on('error', () => undefined);
+    this.redis.connect().catch(() => undefined);
+    const limiter = (kind: LimitKind, points: number) =>
+      new RateLimiterRedis({
+        storeClient: this.redis,
+        keyPrefix: `${config.queuePrefix}:rate-limit:${kind}`,
+        points,
+        duration: WINDOW_SECONDS,
+        rejectIfRedisNotReady: true,
+        customIncrTtlLuaScript: TAKE_IF_IT_FITS,
+      });
+    this.limiters = { app: limiter('app', config.rateLimitAppPerMinute), key: limiter('key', config.rateLimitKeyPerMinute) };
+  }
+
+  /**
+   * Takes `points` from `id`'s budget for this minute, or throws RateLimitedError and takes nothing. Resolves
+   * undefined when Redis could not answer in time: the request is served (an MMP must not drop an install because
+   * Redis blinked), counted in lookback_rate_limit_fail_open_total and logged once per interval.
+   */
+  async take(kind: LimitKind, id: string, points = 1): Promise<Quota | undefined> {
+    const limiter = this.limiters[kind];
+    const limit = limiter.points;
+    try {
+      const res = await limiter.consume(id, points);
+      return { limit, remaining: res.remainingPoints };
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) {
+        this.failedOpen(kind, err);
+        return undefined;
+      }
+      metrics.rateLimited.inc({ limit: kind });
+      const remaining = Math.max(0, limit - (err.consumedPoints - points));
+      const retryAfter = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+      throw new RateLimitedError(refusal(kind, points, limit, remaining, retryAfter), retryAfter, limit, remaining);
+    }
+  }
+
+  private failedOpen(kind: LimitKind, err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    const reason = /timed? ?out/i.test(message) ? 'timeout' : 'unavailable';
+    metrics.rateLimitFailOpen.inc({ limit: kind, reason });
+    this.failOpenLog.note(reason, message, Date.now());
+  }
+
+  onModuleDestroy(): void {
+    this.redis.disconnect();
+  }
+}
+
+function refusal(kind: LimitKind, points: number, limit: number, remaining: number, retryAfter: number): string {
+  const who = kind === 'app' ? 'this app' : 'this API key';
+  const unit = kind === 'app' ? 'signed installs and events' : 'requests';
+  if (points > limit) return `This batch of ${points} is more than ${who}'s limit of ${limit} ${unit} a minute; send smaller batches.`;
+  if (points > 1 && remaining > 0) {
+    return `This batch of ${points} needs more than the ${remaining} left of ${who}'s ${limit} ${unit} a minute; nothing was stored. Retry in ${retryAfter} s or send a smaller batch.`;
+  }
+  return `${who[0].toUpperCase()}${who.slice(1)} used its ${limit} ${unit} for this minute; retry in ${retryAfter} s.`;
+}
+
+/** Tells the client its budget on every counted answer; not sent when the limiter failed open (nothing was counted). */
+export function sendQuota(reply: FastifyReply, quota: Quota | undefined): void {
+  if (!quota) return;
+  void reply.header('x-ratelimit-limit', String(quota.limit)).header('x-ratelimit-remaining', String(quota.remaining));
+}
+
+const ITEMS_FIELD = 'rate-limit:items-field';
+/** A batch route: each item of body[field] costs one point, so a batch of N weighs what N single requests do. */
+export const CountItems = (field: string) => SetMetadata(ITEMS_FIELD, field);
+
+/**
+ * Per-app limit of signed ingestion. Goes after SignatureGuard (`@UseGuards(SignatureGuard, AppRateLimitGuard)`):
+ * only a verified request is counted, so an unsigned or forged one is a 401 that costs the app nothing.
+ */
+@Injectable()
+export class AppRateLimitGuard implements CanActivate {
+  constructor(
+    private readonly limits: RateLimits,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
+    const req = http.getRequest<FastifyRequest>();
+    const appId = signedAppOf(req);
+    if (appId === undefined) throw new Error('AppRateLimitGuard must run after SignatureGuard');
+    const field = this.reflector.getAllAndOverride<string | undefined>(ITEMS_FIELD, [context.getHandler(), context.getClass()]);
+    const items = field ? (req.body as Record<string, unknown>)[field] : undefined;
+    const points = Array.isArray(items) && items.length > 0 ? items.length : 1;
+    sendQuota(http.getResponse<FastifyReply>(), await this.limits.take('app', appId, points));
+    return true;
+  }
+}
