@@ -6,7 +6,7 @@ import { signBody } from '../libs/domain/src';
 import { createIngestionApp } from '../apps/ingestion/src/ingestion.app';
 import { createFixture } from './support/fixtures';
 import { waitFor } from './support/http';
-import { startStack, type Stack } from './support/stack';
+import { OWNER_KEY, startStack, type Stack } from './support/stack';
 
 /** Per-app limits on signed ingestion and per-key limits on the admin API, counted in Redis; fail open without it. */
 
@@ -184,6 +184,37 @@ describe('signed ingestion is limited per app', () => {
       expect((await fetch(`${stack.ingestionUrl}/health`)).status).toBe(200);
       expect((await fetch(`${stack.ingestionUrl}/metrics`)).status).toBe(200);
     }
+  });
+});
+
+describe('the admin API is limited per key', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({ RATE_LIMIT_KEY_PER_MINUTE: '5' }, { worker: false });
+  });
+  afterAll(() => stack?.close());
+
+  it('answers the 6th request of a key with 429; another key and a wrong key are unaffected', async () => {
+    const a = await stack.admin('POST', '/v1/api-keys', { name: 'dashboard', scopes: ['read'] });
+    const b = await stack.admin('POST', '/v1/api-keys', { name: 'exporter', scopes: ['read'] });
+    expect([a.status, b.status]).toEqual([201, 201]);
+    const get = (key: string, path = '/v1/apps') => call(`${stack.adminUrl}${path}`, { headers: { authorization: `Bearer ${key}` } });
+
+    for (let i = 0; i < 5; i++) {
+      const res = await get(a.body.key);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-ratelimit-remaining')).toBe(String(4 - i));
+    }
+    expectRefused(await get(a.body.key), 5);
+    // A scope the key lacks is not a way around its limit.
+    expectRefused(await call(`${stack.adminUrl}/v1/apps`, { method: 'POST', headers: { authorization: `Bearer ${a.body.key}`, 'content-type': 'application/json' }, body: '{}' }), 5);
+
+    expect((await get(b.body.key)).status).toBe(200);
+    for (let i = 0; i < 7; i++) expect((await get('lbk_not-a-key-at-all')).status).toBe(401);
+    for (let i = 0; i < 7; i++) expect((await call(`${stack.adminUrl}/health`, {})).status).toBe(200);
+    // The owner made two requests (the keys) and one now: its own budget.
+    expect((await get(OWNER_KEY)).headers.get('x-ratelimit-remaining')).toBe('2');
   });
 });
 

@@ -4,7 +4,7 @@ import { ConfigModule, type LookbackConfig } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { AudiencesController } from './audiences/audiences.controller';
 import { AudiencesService } from './audiences/audiences.service';
-import { CountryLookup, HealthService, loggingModule } from '@app/http';
+import { CountryLookup, HealthService, RateLimits, loggingModule } from '@app/http';
 import { QueuesModule } from '@app/queues';
 import { AppsController } from './apps/apps.controller';
 import { AppsService } from './apps/apps.service';
@@ -56,6 +56,7 @@ export class AdminModule {
       providers: [
         CountryLookup,
         HealthService,
+        RateLimits,
         ApiKeysService,
         AppsService,
         NetworksService,

@@ -1,8 +1,9 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiScope } from '@app/database';
 import { LookbackError, isLimited } from '@app/domain';
+import { RateLimits, sendQuota } from '@app/http';
 import { ApiKeysService } from './api-keys.service';
 import { CALLER, EVERY_APP_KEY, PUBLIC_KEY, SCOPE_KEY, type Caller } from './scopes';
 
@@ -11,6 +12,7 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly keys: ApiKeysService,
     private readonly reflector: Reflector,
+    private readonly limits: RateLimits,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -24,6 +26,9 @@ export class ApiKeyGuard implements CanActivate {
     }
     const key = await this.keys.authenticate(match[1]);
     if (!key) throw new LookbackError('unauthorized', 'invalid_api_key', 'That API key is not valid.');
+    // Counted once the key is known (a wrong key is a 401 that costs no one's budget) and before the scope check,
+    // so a key hammering routes it may not use is slowed down too.
+    sendQuota(context.switchToHttp().getResponse<FastifyReply>(), await this.limits.take('key', key.id));
     const needed =
       this.reflector.getAllAndOverride<ApiScope>(SCOPE_KEY, targets) ?? (req.method === 'GET' ? 'read' : 'write');
     // `write` implies `read`: a key that may change a campaign may also look at it.
