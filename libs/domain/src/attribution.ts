@@ -23,6 +23,10 @@ export interface Touch {
   blocked?: boolean;
   /** Clicks from this touch's IP or device inside the fingerprint window (click-flooding signal). */
   floodCount?: number;
+  /** Distinct advertising ids that clicked from this touch's IP inside the click window (click-spam signal). */
+  sourceDevices?: number;
+  /** An earlier install of the app already won with this click (a fingerprint click credits one install). */
+  consumed?: boolean;
 }
 
 export interface CampaignWindows {
@@ -41,6 +45,8 @@ export interface InstallFacts {
   uaKey?: string;
   /** `consent.attribution`; only an explicit `false` forbids fingerprinting. */
   consentAttribution?: boolean | null;
+  /** Other installs of the app from the same IP inside the fingerprint window (shared-IP signal: carrier NAT). */
+  ipInstalls?: number;
 }
 
 /** Each fraud rule can be enforced, tried in shadow (recorded as "would", decision unchanged), or turned off. */
@@ -49,8 +55,32 @@ export interface FraudModes {
   clickInjection: FraudMode;
   clickFlooding: FraudMode;
   ipBlocklist: FraudMode;
+  /** A device-id or fingerprint click sent from an address that clicked for too many devices cannot win. */
+  clickSpam: FraudMode;
+  /** Behind an address many installs share, a fingerprint counts only inside SHARED_IP_FINGERPRINT_HOURS. */
+  sharedIp: FraudMode;
+  /** A fingerprint click that already won an install cannot win another. */
+  touchConsumed: FraudMode;
 }
-export const DEFAULT_FRAUD_MODES: FraudModes = { clickInjection: 'enforce', clickFlooding: 'enforce', ipBlocklist: 'enforce' };
+export const DEFAULT_FRAUD_MODES: FraudModes = {
+  clickInjection: 'enforce',
+  clickFlooding: 'enforce',
+  ipBlocklist: 'enforce',
+  clickSpam: 'enforce',
+  sharedIp: 'enforce',
+  touchConsumed: 'enforce',
+};
+
+/**
+ * Click spam: distinct advertising ids clicking from one address inside the click window above which the address
+ * is a server sending clicks, not people. A carrier NAT or campus address shows tens to a few hundred devices for
+ * one app's ads; harvested-id senders thousands.
+ */
+export const CLICK_SPAM_DEVICES = 1000;
+/** Shared IP: this many other installs of the app from one address inside the fingerprint window. */
+export const SHARED_IP_INSTALLS = 10;
+/** Behind a shared address a fingerprint match needs the click this recent. */
+export const SHARED_IP_FINGERPRINT_HOURS = 1;
 
 export interface AppRules {
   minCtitSeconds: number;
@@ -83,11 +113,14 @@ export type LossReason =
   | 'fingerprint_off'
   | 'unknown_campaign'
   | 'blocked'
-  | 'click_flooding';
+  | 'click_flooding'
+  | 'click_spam'
+  | 'shared_ip'
+  | 'touch_consumed';
 
 /** What a fraud rule in shadow mode would have done to this decision. */
 export interface ShadowNote {
-  rule: 'click_injection' | 'click_flooding' | 'ip_blocklist';
+  rule: 'click_injection' | 'click_flooding' | 'ip_blocklist' | 'click_spam' | 'shared_ip' | 'touch_consumed';
   effect: 'would_reject' | 'would_exclude_touch';
   touchId: string;
 }
@@ -187,6 +220,19 @@ export function decideAttribution(input: DecisionInput): Decision {
   const modes = app.fraudModes ?? DEFAULT_FRAUD_MODES;
   const floodThreshold = app.clickFloodThreshold ?? Number.POSITIVE_INFINITY;
   const flooded = (t: Touch) => (t.floodCount ?? 0) > floodThreshold;
+  const modeOf = (rule: 'clickSpam' | 'sharedIp' | 'touchConsumed'): FraudMode => modes[rule] ?? DEFAULT_FRAUD_MODES[rule];
+  const spam = (t: Touch) => (t.sourceDevices ?? 0) > CLICK_SPAM_DEVICES;
+  const sharedIp = (install.ipInstalls ?? 0) >= SHARED_IP_INSTALLS;
+  const tooOldForSharedIp = (t: Touch) => installedMs - t.ts.getTime() > SHARED_IP_FINGERPRINT_HOURS * HOUR_MS;
+  /** The new rules' findings on a touch under a rule, whatever their mode. */
+  const findings = (t: Touch, rule: MatchType): ('click_spam' | 'shared_ip' | 'touch_consumed')[] => {
+    const out: ('click_spam' | 'shared_ip' | 'touch_consumed')[] = [];
+    if ((rule === 'device_id' || rule === 'fingerprint') && spam(t)) out.push('click_spam');
+    if (rule === 'fingerprint' && sharedIp && tooOldForSharedIp(t)) out.push('shared_ip');
+    if (rule === 'fingerprint' && t.consumed) out.push('touch_consumed');
+    return out;
+  };
+  const MODE_KEY = { click_spam: 'clickSpam', shared_ip: 'sharedIp', touch_consumed: 'touchConsumed' } as const;
 
   if (input.priorInstall) {
     const ageMs = installedMs - input.priorInstall.installedAt.getTime();
@@ -236,6 +282,7 @@ export function decideAttribution(input: DecisionInput): Decision {
       else if (rule === 'fingerprint' && windows.fingerprintLookbackHours === 0) reason = 'fingerprint_off';
       else if (rule === 'fingerprint' && flooded(touch) && modes.clickFlooding === 'enforce') reason = 'click_flooding';
       else if (ageMs > windowHours(rule, windows) * HOUR_MS) reason = 'outside_window';
+      else reason = findings(touch, rule).find((f) => modeOf(MODE_KEY[f]) === 'enforce');
       if (reason === undefined) {
         eligible.get(rule)!.push(touch);
         placed = true;
@@ -303,6 +350,9 @@ export function decideAttribution(input: DecisionInput): Decision {
   if (winningRule === 'fingerprint' && flooded(winner) && modes.clickFlooding === 'shadow') {
     shadow.push({ rule: 'click_flooding', effect: 'would_exclude_touch', touchId: winner.id });
   }
+  for (const f of findings(winner, winningRule)) {
+    if (modeOf(MODE_KEY[f]) === 'shadow') shadow.push({ rule: f, effect: 'would_exclude_touch', touchId: winner.id });
+  }
   const injected = winner.kind === 'click' && ctitSeconds < app.minCtitSeconds;
   if (injected && modes.clickInjection === 'shadow') {
     shadow.push({ rule: 'click_injection', effect: 'would_reject', touchId: winner.id });
@@ -358,4 +408,18 @@ function outcome(touch: Touch, rule: MatchType, won: boolean, reason?: LossReaso
     won,
     ...(reason ? { reason } : {}),
   };
+}
+
+/**
+ * Decides installs in the order given (installed order), each seeing which fingerprint clicks the earlier ones of
+ * the same batch won: one click credits one install, also inside one batch. Pure.
+ */
+export function decideInOrder(inputs: readonly DecisionInput[]): Decision[] {
+  const won = new Set<string>();
+  return inputs.map((input) => {
+    const seen = won.size === 0 ? input : { ...input, touches: input.touches.map((t) => (won.has(t.id) ? { ...t, consumed: true } : t)) };
+    const d = decideAttribution(seen);
+    if (d.status === 'attributed' && d.matchType === 'fingerprint' && d.touchId) won.add(d.touchId);
+    return d;
+  });
 }

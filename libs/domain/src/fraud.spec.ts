@@ -1,4 +1,5 @@
 import {
+  DEFAULT_FRAUD_MODES,
   decideAttribution,
   type AppRules,
   type CampaignWindows,
@@ -17,7 +18,7 @@ const GAID = '3f1c2b6e-8a4d-4b1e-9c3a-1d2e3f4a5b6c';
 const IP = '203.0.113.7';
 const UA_KEY = 'android|14.0|pixel 8';
 const WINDOWS: CampaignWindows = { clickLookbackHours: 168, viewLookbackHours: 24, fingerprintLookbackHours: 24 };
-const ENFORCE: FraudModes = { clickInjection: 'enforce', clickFlooding: 'enforce', ipBlocklist: 'enforce' };
+const ENFORCE: FraudModes = { ...DEFAULT_FRAUD_MODES };
 
 const before = (ms: number) => new Date(INSTALLED_AT.getTime() - ms);
 

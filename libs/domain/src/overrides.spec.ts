@@ -1,4 +1,4 @@
-import { decideAttribution, type CampaignWindows } from './attribution';
+import { DEFAULT_FRAUD_MODES, decideAttribution, type CampaignWindows } from './attribution';
 import { applyOverrides, type DecisionSettings } from './overrides';
 
 const A: CampaignWindows = { clickLookbackHours: 168, viewLookbackHours: 24, fingerprintLookbackHours: 24 };
@@ -10,7 +10,7 @@ function stored(): DecisionSettings {
       minCtitSeconds: 10,
       reattributionDays: 90,
       clickFloodThreshold: 50,
-      fraudModes: { clickInjection: 'shadow', clickFlooding: 'enforce', ipBlocklist: 'off' },
+      fraudModes: { ...DEFAULT_FRAUD_MODES, clickInjection: 'shadow', clickFlooding: 'enforce', ipBlocklist: 'off' },
     },
     campaigns: new Map([
       ['camp-a', { ...A }],
@@ -76,21 +76,21 @@ describe('applyOverrides', () => {
   describe('fraud modes', () => {
     it('merges: a mode given overrides its stored mode, the others stay as stored', () => {
       const out = applyOverrides(stored(), { fraudModes: { clickFlooding: 'shadow' } });
-      expect(out.app.fraudModes).toEqual({ clickInjection: 'shadow', clickFlooding: 'shadow', ipBlocklist: 'off' });
+      expect(out.app.fraudModes).toEqual({ clickInjection: 'shadow', clickFlooding: 'shadow', ipBlocklist: 'off', clickSpam: 'enforce', sharedIp: 'enforce', touchConsumed: 'enforce' });
     });
 
     it('keeps the stored mode for a key present but undefined (as a validated request DTO carries it)', () => {
       const out = applyOverrides(stored(), {
         fraudModes: { clickInjection: undefined, clickFlooding: 'off', ipBlocklist: undefined },
       });
-      expect(out.app.fraudModes).toEqual({ clickInjection: 'shadow', clickFlooding: 'off', ipBlocklist: 'off' });
+      expect(out.app.fraudModes).toEqual({ clickInjection: 'shadow', clickFlooding: 'off', ipBlocklist: 'off', clickSpam: 'enforce', sharedIp: 'enforce', touchConsumed: 'enforce' });
     });
 
     it('starts from enforce for every rule when nothing is stored', () => {
       const s = stored();
       delete s.app.fraudModes;
       const out = applyOverrides(s, { fraudModes: { ipBlocklist: 'shadow' } });
-      expect(out.app.fraudModes).toEqual({ clickInjection: 'enforce', clickFlooding: 'enforce', ipBlocklist: 'shadow' });
+      expect(out.app.fraudModes).toEqual({ clickInjection: 'enforce', clickFlooding: 'enforce', ipBlocklist: 'shadow', clickSpam: 'enforce', sharedIp: 'enforce', touchConsumed: 'enforce' });
     });
   });
 

@@ -24,6 +24,12 @@ export class FraudModesDto {
   @Optional() @IsIn(MODES) clickInjection?: FraudMode;
   @Optional() @IsIn(MODES) clickFlooding?: FraudMode;
   @Optional() @IsIn(MODES) ipBlocklist?: FraudMode;
+  /** A device-id or fingerprint click from an address that clicked for over 1,000 devices cannot win. */
+  @Optional() @IsIn(MODES) clickSpam?: FraudMode;
+  /** Behind an address 10+ other installs came from, a fingerprint needs a click from the last hour. */
+  @Optional() @IsIn(MODES) sharedIp?: FraudMode;
+  /** A fingerprint click that already won an install cannot win another. */
+  @Optional() @IsIn(MODES) touchConsumed?: FraudMode;
 }
 
 export class PixelMonitorDto {

@@ -18,7 +18,8 @@ export function appView(a: AppEntity) {
     pixelEvents: a.pixelEvents,
     ipBlocklist: a.ipBlocklist,
     clickFloodThreshold: a.clickFloodThreshold,
-    fraudModes: a.fraudModes,
+    // Rules added since the app was stored show with their default.
+    fraudModes: { ...DEFAULT_FRAUD_MODES, ...a.fraudModes },
     pixelMonitor: a.pixelMonitor ?? null,
     createdAt: a.createdAt,
     updatedAt: a.updatedAt,

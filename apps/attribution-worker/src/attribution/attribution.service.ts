@@ -13,7 +13,7 @@ import {
   type DecisionWrite,
   type InstallFactsRow,
 } from '@app/database';
-import { decideAttribution, type Decision, type DecisionSettings } from '@app/domain';
+import { decideInOrder, type Decision, type DecisionSettings } from '@app/domain';
 import { metrics } from '@app/http';
 import { DELIVER_JOB, DELIVERY_QUEUE, deliveryJobOptions, enqueueBulkAfterCommit } from '@app/queues';
 import { EventLinker } from '../events/event-linker.service';
@@ -97,8 +97,10 @@ export class AttributionService {
     // Installed order: within a batch, the earlier install of a device is the later one's prior install.
     pending.sort((a, b) => a.install.installed_at.getTime() - b.install.installed_at.getTime() || (a.install.id < b.install.id ? -1 : 1));
     const loaded = await this.inputs.load(pending.map((p) => ({ install: p.install, settings: p.app.settings })));
-    const writes: DecisionWrite[] = loaded.map(({ install, input, networkClickIds }, i) => {
-      const decision = decideAttribution(input);
+    // In installed order, so one fingerprint click credits one install also inside this batch.
+    const decisions = decideInOrder(loaded.map((l) => l.input));
+    const writes: DecisionWrite[] = loaded.map(({ install, networkClickIds }, i) => {
+      const decision = decisions[i];
       const target = decision.status === 'attributed' && decision.campaignId ? pending[i].app.targets.get(decision.campaignId) : undefined;
       const postback = owedInstallPostback(install, decision, target, networkClickIds);
       return { install, decision, expectedStatus: 'pending', postback };

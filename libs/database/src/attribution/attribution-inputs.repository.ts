@@ -63,6 +63,12 @@ export interface CandidateSet {
   impressions: TouchRow[];
   /** Per touch id, what signals found (click-flooding count, …). */
   floodCounts: Map<string, number>;
+  /** Per click id: distinct advertising ids that clicked from its address inside the click window (click spam). */
+  sourceDevices: Map<string, number>;
+  /** Fingerprint candidates another install already won with. */
+  consumed: Set<string>;
+  /** Other installs of the app from this install's address inside the fingerprint window (shared IP). */
+  ipInstalls: number;
   priorInstall: PriorInstall | undefined;
 }
 
@@ -267,6 +273,9 @@ export class AttributionInputsRepository {
         clicks: [],
         impressions: [],
         floodCounts: new Map(),
+        sourceDevices: new Map(),
+        consumed: new Set(),
+        ipInstalls: 0,
         priorInstall: undefined,
       };
     });
@@ -364,7 +373,11 @@ function keyed(sets: CandidateSet[], pick: (s: CandidateSet) => unknown[] | unde
 function toLoadedInputs(s: CandidateSet): LoadedInputs {
   const { install, settings } = s;
   const touches: Touch[] = [
-    ...s.clicks.map((c) => toTouch(c, 'click', settings.ipBlocklist, s.floodCounts.get(c.id) ?? 0)),
+    ...s.clicks.map((c) => ({
+      ...toTouch(c, 'click', settings.ipBlocklist, s.floodCounts.get(c.id) ?? 0),
+      ...(s.sourceDevices.has(c.id) ? { sourceDevices: s.sourceDevices.get(c.id) } : {}),
+      ...(s.consumed.has(c.id) ? { consumed: true } : {}),
+    })),
     ...s.impressions.map((c) => toTouch(c, 'impression', settings.ipBlocklist, 0)),
   ];
   return {
@@ -378,6 +391,7 @@ function toLoadedInputs(s: CandidateSet): LoadedInputs {
         ip: install.ip ?? undefined,
         uaKey: install.ua_key ?? undefined,
         consentAttribution: install.consent_attribution,
+        ...(s.ipInstalls > 0 ? { ipInstalls: s.ipInstalls } : {}),
       },
       touches,
       campaigns: settings.campaigns,

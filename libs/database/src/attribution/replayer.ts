@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
-  decideAttribution,
+  decideInOrder,
   newReplayTally,
   replaySummary,
   tallyReplay,
@@ -67,8 +67,9 @@ export class AttributionReplayer {
         installsPostedBack(this.db, p.appId, page.map((i) => i.id)),
       ]);
       const writes: DecisionWrite[] = [];
-      for (const { install, input, networkClickIds } of loaded) {
-        const decision = decideAttribution(input);
+      const decisions = decideInOrder(loaded.map((l) => l.input));
+      for (const [i, { install, networkClickIds }] of loaded.entries()) {
+        const decision = decisions[i];
         const was = { id: install.id, status: install.status, campaignId: install.campaign_id, touchId: install.touch_id, matchType: install.match_type };
         const verdict = tallyReplay(tally, was, decision, postedBack.has(install.id));
         if (!p.apply || verdict === 'unchanged') continue;

@@ -75,4 +75,92 @@ export const clickFlooding: BatchSignal = {
   },
 };
 
-export const BATCH_SIGNALS: readonly BatchSignal[] = [clickFlooding];
+/** Enough rows to tell a server sending clicks (thousands of devices) from people sharing an address. */
+const SOURCE_ROWS_CAP = 5000;
+const SHARED_INSTALLS_CAP = 1000;
+
+const SOURCE_DEVICES_SQL = `SELECT u.k, host(u.ip) AS ip, (
+      SELECT count(DISTINCT gaid)::int FROM (
+        SELECT gaid FROM clicks
+         WHERE app_id = u.app_id AND ip = u.ip AND gaid IS NOT NULL AND ts <= u.at AND ts >= u.at - u.hours * interval '1 hour'
+         LIMIT ${SOURCE_ROWS_CAP}) c) AS n
+    FROM unnest($1::int[], $2::uuid[], $3::inet[], $4::timestamptz[], $5::float8[]) AS u(k, app_id, ip, at, hours)`;
+
+const IP_INSTALLS_SQL = `SELECT u.k, (
+      SELECT count(*)::int FROM (
+        SELECT 1 FROM installs
+         WHERE app_id = u.app_id AND ip = u.ip AND id <> u.id
+           AND installed_at <= u.at AND installed_at >= u.at - u.hours * interval '1 hour'
+         LIMIT ${SHARED_INSTALLS_CAP}) i) AS n
+    FROM unnest($1::int[], $2::uuid[], $3::inet[], $4::uuid[], $5::timestamptz[], $6::float8[]) AS u(k, app_id, ip, id, at, hours)`;
+
+const CONSUMED_SQL = `SELECT u.k, i.touch_id
+    FROM unnest($1::int[], $2::uuid[], $3::uuid[], $4::uuid[]) AS u(k, app_id, touch_id, id)
+    JOIN installs i ON i.app_id = u.app_id AND i.touch_id = u.touch_id AND i.id <> u.id
+                   AND i.status = 'attributed' AND i.match_type = 'fingerprint'`;
+
+const isFingerprintCandidate = (s: CandidateSet, c: CandidateSet['clicks'][number]) =>
+  s.install.ip !== null && c.ip === s.install.ip && c.ua_key === s.install.ua_key;
+const isDeviceCandidate = (s: CandidateSet, c: CandidateSet['clicks'][number]) =>
+  (s.install.gaid !== null && c.gaid === s.install.gaid) || (s.install.idfa !== null && c.idfa === s.install.idfa);
+
+/**
+ * Click spam: per address a device-id or fingerprint candidate click came from, how many distinct advertising ids
+ * clicked from it inside the click window. One statement for the batch; each address read once per install.
+ */
+export const clickSpam: BatchSignal = {
+  name: 'click_spam',
+  async load(db, batch) {
+    const asks = batch.flatMap((s, k) =>
+      [...new Set(s.clicks.filter((c) => c.ip && (isDeviceCandidate(s, c) || isFingerprintCandidate(s, c))).map((c) => c.ip!))].map((ip) => ({ s, k, ip })),
+    );
+    if (asks.length === 0) return;
+    const rows = await namedQuery<{ k: number; ip: string; n: number }>(db, 'lb_source_devices', SOURCE_DEVICES_SQL, [
+      asks.map((a) => a.k),
+      asks.map((a) => a.s.install.app_id),
+      asks.map((a) => a.ip),
+      asks.map((a) => a.s.install.installed_at),
+      asks.map((a) => a.s.hours.click),
+    ]);
+    const byIp = new Map(rows.map((r) => [`${r.k}\u0000${r.ip}`, r.n]));
+    batch.forEach((s, k) => {
+      for (const c of s.clicks) {
+        const n = c.ip ? byIp.get(`${k}\u0000${c.ip}`) : undefined;
+        if (n !== undefined) s.sourceDevices.set(c.id, n);
+      }
+    });
+  },
+};
+
+/**
+ * Shared IP and consumed clicks, for installs with a fingerprint candidate: how many other installs came from the
+ * install's address inside the fingerprint window, and which candidates already won another install.
+ */
+export const fingerprintTrust: BatchSignal = {
+  name: 'fingerprint_trust',
+  async load(db, batch) {
+    const needs = batch.map((s, k) => ({ s, k })).filter(({ s }) => s.install.ip && s.hours.fingerprint > 0 && s.clicks.some((c) => isFingerprintCandidate(s, c)));
+    if (needs.length === 0) return;
+    const candidates = needs.flatMap(({ s, k }) => s.clicks.filter((c) => isFingerprintCandidate(s, c)).map((c) => ({ s, k, id: c.id })));
+    const [shared, consumed] = await Promise.all([
+      namedQuery<{ k: number; n: number }>(db, 'lb_ip_installs', IP_INSTALLS_SQL, [
+        needs.map((x) => x.k),
+        needs.map((x) => x.s.install.app_id),
+        needs.map((x) => x.s.install.ip),
+        needs.map((x) => x.s.install.id),
+        needs.map((x) => x.s.install.installed_at),
+        needs.map((x) => x.s.hours.fingerprint),
+      ]),
+      namedQuery<{ k: number; touch_id: string }>(db, 'lb_consumed_touches', CONSUMED_SQL, [
+        candidates.map((c) => c.k),
+        candidates.map((c) => c.s.install.app_id),
+        candidates.map((c) => c.id),
+        candidates.map((c) => c.s.install.id),
+      ]),
+    ]);
+    for (const r of shared) batch[r.k].ipInstalls = r.n;
+    for (const r of consumed) batch[r.k].consumed.add(r.touch_id);
+  },
+};
+
+export const BATCH_SIGNALS: readonly BatchSignal[] = [clickFlooding, clickSpam, fingerprintTrust];
