@@ -36,10 +36,14 @@ function portOf(app: NestFastifyApplication): number {
 
 /**
  * The real processes' Nest applications, started in this test process against a fresh PostgreSQL database and
- * a Redis key prefix of their own, on ephemeral ports.
+ * a Redis key prefix of their own, on ephemeral ports. `parts.databaseUrl` names a migrated database the caller
+ * owns (e.g. on its own cluster, to stop it) instead: it is used as is and not dropped.
  */
-export async function startStack(env: Record<string, string> = {}, parts = { worker: true }): Promise<Stack> {
-  const database = await createSuiteDatabase();
+export async function startStack(
+  env: Record<string, string> = {},
+  parts: { worker: boolean; databaseUrl?: string } = { worker: true },
+): Promise<Stack> {
+  const database = parts.databaseUrl ? { name: undefined, url: parts.databaseUrl } : await createSuiteDatabase();
   const prefix = `lbtest-${process.pid}-${Date.now().toString(36)}`;
   const config = loadConfig({
     DATABASE_URL: database.url,
@@ -72,6 +76,7 @@ export async function startStack(env: Record<string, string> = {}, parts = { wor
   };
   if (parts.worker) await startWorker();
   const db = new Client({ connectionString: database.url });
+  db.on('error', () => undefined); // the database may be stopped under it; queries then fail, the test does not
   await db.connect();
 
   const adminUrl = `http://127.0.0.1:${portOf(adminApp)}`;
@@ -107,7 +112,7 @@ export async function startStack(env: Record<string, string> = {}, parts = { wor
       const keys = await redis.keys(`${prefix}:*`);
       if (keys.length) await redis.del(...keys);
       redis.disconnect();
-      await withServer((c) => dropDatabase(c, database.name));
+      if (database.name) await withServer((c) => dropDatabase(c, database.name!));
     },
   };
   return stack;

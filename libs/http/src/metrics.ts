@@ -36,6 +36,7 @@ export const metrics = {
     'Requests served without being counted because the limiter Redis failed or was too slow',
     ['limit', 'reason'],
   ),
+  catalogStale: counter('lookback_catalog_stale_total', 'Catalog entries served stale because PostgreSQL could not be read', ['what']),
   batchRows: histogram('lookback_group_commit_rows', 'Rows per group-commit statement', [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000], ['table']),
   batchSeconds: histogram('lookback_group_commit_seconds', 'Group-commit statement time', [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], ['table']),
 };

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
 import { isUuid } from '@app/domain';
-import type { SdkSecretResolver } from '@app/http';
+import { metrics, type SdkSecretResolver } from '@app/http';
+import { CatalogCache } from './catalog.cache';
 
 export interface CampaignView {
   id: string;
@@ -17,56 +18,31 @@ export interface AppView {
   pixelEvents: string[] | null;
 }
 
-const MAX_ENTRIES = 50_000;
-
-/** A read-through cache with a short TTL; unknown ids are cached too, so junk ids cannot hammer PostgreSQL. */
-class TtlCache<V> {
-  private readonly entries = new Map<string, { value: V | undefined; expires: number }>();
-  private readonly loading = new Map<string, Promise<V | undefined>>();
-
-  constructor(private readonly ttlMs: number) {}
-
-  async get(key: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
-    const hit = this.entries.get(key);
-    if (hit && hit.expires > Date.now()) return hit.value;
-    const inFlight = this.loading.get(key);
-    if (inFlight) return inFlight;
-    const p = load()
-      .catch((err: unknown) => {
-        // Storage is down: a known entry, even expired, beats failing a click.
-        if (hit) return hit.value;
-        throw err;
-      })
-      .then((value) => {
-        if (this.ttlMs > 0) {
-          if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-          this.entries.set(key, { value, expires: Date.now() + this.ttlMs });
-        }
-        return value;
-      })
-      .finally(() => this.loading.delete(key));
-    this.loading.set(key, p);
-    return p;
-  }
-}
+/**
+ * Bounds of each cache. Known entries are few (an app's campaigns) and small; unknown ids are whatever a client
+ * makes up, kept only so a repeated junk id does not reach PostgreSQL every time.
+ */
+const LIMITS = { known: 100_000, unknown: 50_000 };
 
 /**
  * What ingestion needs to know about apps and campaigns, served from memory. A change made in the admin
- * API reaches ingestion within CACHE_TTL_MS (default 5 s).
+ * API reaches ingestion within CACHE_TTL_MS (default 5 s); while PostgreSQL is down, the last value read is
+ * served (see CatalogCache).
  */
 @Injectable()
 export class CatalogService implements SdkSecretResolver {
-  private readonly campaigns: TtlCache<CampaignView>;
-  private readonly apps: TtlCache<AppView>;
-  private readonly fx: TtlCache<Map<string, string>>;
+  private readonly campaigns: CatalogCache<CampaignView>;
+  private readonly apps: CatalogCache<AppView>;
+  private readonly fx: CatalogCache<Map<string, string>>;
 
   constructor(
     private readonly db: DataSource,
     @Inject(LOOKBACK_CONFIG) config: LookbackConfig,
   ) {
-    this.campaigns = new TtlCache(config.cacheTtlMs);
-    this.apps = new TtlCache(config.cacheTtlMs);
-    this.fx = new TtlCache(config.cacheTtlMs);
+    const stale = (what: string) => () => metrics.catalogStale.inc({ what });
+    this.campaigns = new CatalogCache(config.cacheTtlMs, LIMITS, stale('campaign'));
+    this.apps = new CatalogCache(config.cacheTtlMs, LIMITS, stale('app'));
+    this.fx = new CatalogCache(config.cacheTtlMs, { known: 1, unknown: 1 }, stale('fx_rates'));
   }
 
   /** US dollars per unit of a currency as a decimal string, or undefined when no rate is set for it. */
