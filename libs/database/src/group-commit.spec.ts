@@ -52,6 +52,22 @@ describe('GroupCommitWriter', () => {
     expect(await Promise.all(rest)).toEqual([{ ok: 'A' }, { err: 'invalid byte sequence' }, { ok: 'B' }]);
   });
 
+  it('fails a batch at once, without writing its rows alone, when the error fails every row alike', async () => {
+    const statements: string[][] = [];
+    const writer = new GroupCommitWriter<string, string>(
+      async (rows) => {
+        statements.push(rows);
+        await tick();
+        throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      },
+      { maxRows: 10, maxInFlight: 1, retryAlone: (err) => (err as { code?: string }).code !== 'ECONNREFUSED' },
+    );
+    const first = writer.write('first').catch((e: Error) => e.message);
+    const rest = ['a', 'b', 'c'].map((r) => writer.write(r).catch((e: Error) => e.message));
+    expect(await Promise.all([first, ...rest])).toEqual(Array(4).fill('connect ECONNREFUSED'));
+    expect(statements).toEqual([['first'], ['a', 'b', 'c']]);
+  });
+
   it('close() writes what it has taken, then refuses more', async () => {
     const written: number[] = [];
     const writer = new GroupCommitWriter<number, void>(async (rows) => {

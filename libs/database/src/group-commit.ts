@@ -2,8 +2,8 @@
  * Group commit: rows from concurrent requests are written together, one statement per batch, and each
  * caller's promise settles only when the statement holding its row has committed. With one flush in
  * flight, new rows gather behind it; so under light load a row is written at once (no added latency) and
- * under heavy load batches grow by themselves up to `maxRows`. A failed batch fails every caller in it —
- * nobody is told "stored" for a row that is not.
+ * under heavy load batches grow by themselves up to `maxRows`. A failed batch is written again row by row (see
+ * `retryAlone`), so a bad row fails only its own caller — and nobody is told "stored" for a row that is not.
  */
 export interface GroupCommitOptions<T = unknown, R = unknown> {
   /** Most rows in one statement. */
@@ -17,6 +17,14 @@ export interface GroupCommitOptions<T = unknown, R = unknown> {
    * not after it): the place to enqueue follow-up work for the whole batch at once (`addBulk`). Must not throw.
    */
   afterCommit?: (rows: T[], results: R[]) => void;
+  /**
+   * Whether a failed batch may be one row's fault, so that each row is written again alone and only the bad row's
+   * caller fails. Answer false for errors that fail every row alike (the database is down): the batch then fails
+   * at once, instead of each row waiting out the same outage in turn. Default: every error is retried row by row.
+   * Rows written again alone must answer the same as if their batch had not failed: a flush that failed after
+   * its statement committed is written again, so it must recognise its own rows (e.g. by the id it generated).
+   */
+  retryAlone?: (err: unknown) => boolean;
 }
 
 export interface BatchStats {
@@ -101,8 +109,8 @@ export class GroupCommitWriter<T, R> {
         (results) => this.committed(batch, results),
         // One bad row must not fail its neighbours: write them one by one, so each caller gets its own answer.
         (err: unknown) =>
-          batch.length === 1
-            ? batch[0].reject(err)
+          batch.length === 1 || !(this.options.retryAlone?.(err) ?? true)
+            ? batch.forEach((p) => p.reject(err))
             : Promise.all(batch.map((p) => this.flushBatch([p.row]).then((r) => this.committed([p], r), p.reject))),
       )
       .finally(() => {

@@ -14,7 +14,7 @@ import {
   type InstallFactsRow,
 } from '@app/database';
 import { decideInOrder, type Decision, type DecisionSettings } from '@app/domain';
-import { metrics } from '@app/http';
+import { isDependencyDown, metrics } from '@app/http';
 import { DELIVER_JOB, DELIVERY_QUEUE, deliveryJobOptions, enqueueBulkAfterCommit } from '@app/queues';
 import { EventLinker } from '../events/event-linker.service';
 
@@ -51,7 +51,7 @@ export class AttributionService {
     @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
     private readonly events: EventLinker,
   ) {
-    this.batcher = new GroupCommitWriter((ids) => this.attributeBatch(ids), { maxRows: ATTRIBUTION_BATCH, maxInFlight: 2 }, ({ rows, ms }) => {
+    this.batcher = new GroupCommitWriter((ids) => this.attributeBatch(ids), { maxRows: ATTRIBUTION_BATCH, maxInFlight: 2, retryAlone: (err) => !isDependencyDown(err) }, ({ rows, ms }) => {
       metrics.batchRows.observe({ table: 'attribution' }, rows);
       metrics.batchSeconds.observe({ table: 'attribution' }, ms / 1000);
     });

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
 import { GroupCommitWriter, namedQuery, type EventSource } from '@app/database';
 import { uuidv7Time } from '@app/domain';
-import { CountryLookup, metrics } from '@app/http';
+import { CountryLookup, isDependencyDown, metrics } from '@app/http';
 import { EVENT_QUEUE, PROCESS_EVENT_JOB, enqueueBulkAfterCommit } from '@app/queues';
 
 export interface EventRow {
@@ -63,7 +63,12 @@ export class EventWriter implements OnApplicationShutdown {
   ) {
     this.writer = new GroupCommitWriter(
       (rows) => this.insert(rows),
-      { maxRows: config.groupCommitMaxRows, maxInFlight: 3, afterCommit: (rows, results) => this.enqueue(rows, results) },
+      {
+        maxRows: config.groupCommitMaxRows,
+        maxInFlight: 3,
+        afterCommit: (rows, results) => this.enqueue(rows, results),
+        retryAlone: (err) => !isDependencyDown(err),
+      },
       ({ rows, ms }) => {
         metrics.batchRows.observe({ table: 'events' }, rows);
         metrics.batchSeconds.observe({ table: 'events' }, ms / 1000);
@@ -132,6 +137,8 @@ export class EventWriter implements OnApplicationShutdown {
       if (created.has(r.id)) return { id: r.id, created: true, sameBody: true };
       const k = r.eventKey === null ? undefined : known.get(`${r.appId}\u0000${r.eventKey}`);
       if (!k) throw new Error(`event ${r.eventKey ?? r.id} neither inserted nor found`);
+      // Our own id: an earlier attempt of this request stored it (its batch failed after the commit): still new.
+      if (k.id === r.id) return { id: r.id, created: true, sameBody: true };
       return { id: k.id, created: false, sameBody: k.hash === r.bodyHash };
     });
   }

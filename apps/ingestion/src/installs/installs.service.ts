@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
 import { GroupCommitWriter, namedQuery, type InstallStatus } from '@app/database';
 import { invalid, normalizeDevice, normalizeUserAgent, uuidv7 } from '@app/domain';
-import { CountryLookup, metrics } from '@app/http';
+import { CountryLookup, isDependencyDown, metrics } from '@app/http';
 import { ATTRIBUTE_INSTALL_JOB, ATTRIBUTION_QUEUE, enqueueBulkAfterCommit } from '@app/queues';
 import type { InstallDto } from './install.dto';
 
@@ -48,7 +48,12 @@ export class InstallsService implements OnApplicationShutdown {
   ) {
     this.writer = new GroupCommitWriter(
       (rows) => this.insert(rows),
-      { maxRows: config.groupCommitMaxRows, maxInFlight: 3, afterCommit: (rows, results) => this.enqueue(rows, results) },
+      {
+        maxRows: config.groupCommitMaxRows,
+        maxInFlight: 3,
+        afterCommit: (rows, results) => this.enqueue(rows, results),
+        retryAlone: (err) => !isDependencyDown(err),
+      },
       ({ rows, ms }) => {
       metrics.batchRows.observe({ table: 'installs' }, rows);
       metrics.batchSeconds.observe({ table: 'installs' }, ms / 1000);
@@ -129,24 +134,33 @@ export class InstallsService implements OnApplicationShutdown {
       ],
     );
     const createdIds = new Set(inserted.map((r) => r.id));
-    const missing = rows.filter((r) => !createdIds.has(r.id));
-    const existing = new Map<string, { id: string; status: InstallStatus }>();
+    const key = (r: InstallRow) => `${r.appId}\u0000${r.installId}`;
+    // The same installId twice in this statement: the later row answers with the earlier one's id, even when the
+    // database dropped that row in the statement (an erased person's install is answered but never stored).
+    const firstInBatch = new Map<string, InstallRow>();
+    for (const r of rows) if (createdIds.has(r.id) && !firstInBatch.has(key(r))) firstInBatch.set(key(r), r);
+    const missing = rows.map((r, n) => ({ r, n })).filter(({ r }) => !createdIds.has(r.id) && !firstInBatch.has(key(r)));
+    const existing = new Map<number, { id: string; status: InstallStatus }>();
     if (missing.length > 0) {
       // A new statement sees rows that a concurrent batch committed while ours waited on the conflict.
-      const found: { id: string; app_id: string; install_id: string; status: InstallStatus }[] = await this.db.query(
-        `SELECT i.id, i.app_id, i.install_id, i.status
+      const found: { n: number; id: string; status: InstallStatus }[] = await this.db.query(
+        `SELECT k.n, i.id, i.status
            FROM installs i
-           JOIN unnest($1::uuid[], $2::text[]) AS k(app_id, install_id)
+           JOIN unnest($1::int[], $2::uuid[], $3::text[]) AS k(n, app_id, install_id)
              ON i.app_id = k.app_id AND i.install_id = k.install_id`,
-        [missing.map((r) => r.appId), missing.map((r) => r.installId)],
+        [missing.map((m) => m.n), missing.map((m) => m.r.appId), missing.map((m) => m.r.installId)],
       );
-      for (const f of found) existing.set(`${f.app_id}\u0000${f.install_id}`, { id: f.id, status: f.status });
+      for (const f of found) existing.set(f.n, { id: f.id, status: f.status });
     }
-    return rows.map((r) => {
+    return rows.map((r, n) => {
       if (createdIds.has(r.id)) return { id: r.id, status: 'pending' as const, created: true };
-      const e = existing.get(`${r.appId}\u0000${r.installId}`);
+      const twin = firstInBatch.get(key(r));
+      if (twin) return { id: twin.id, status: 'pending' as const, created: false };
+      const e = existing.get(n);
       if (!e) throw new Error(`install ${r.installId} neither inserted nor found`);
-      return { ...e, created: false };
+      // Our own id: an earlier attempt of this very request stored it (its batch failed after the commit, and the
+      // row was written again alone). It is new to the client, so it is answered, and enqueued, as new.
+      return { ...e, created: e.id === r.id };
     });
   }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
 import { GroupCommitWriter, namedQuery } from '@app/database';
-import { CountryLookup, metrics } from '@app/http';
+import { CountryLookup, isDependencyDown, metrics } from '@app/http';
 
 export interface TouchRow {
   kind: 'click' | 'impression';
@@ -62,7 +62,7 @@ export class TouchWriter implements OnApplicationShutdown {
         );
         return rows.map(() => undefined);
       },
-      { maxRows: config.groupCommitMaxRows, maxInFlight: 3 },
+      { maxRows: config.groupCommitMaxRows, maxInFlight: 3, retryAlone: (err) => !isDependencyDown(err) },
       ({ rows, ms }) => {
         metrics.batchRows.observe({ table: TABLE[kind] }, rows);
         metrics.batchSeconds.observe({ table: TABLE[kind] }, ms / 1000);
