@@ -99,6 +99,40 @@ describe('batch attribution with two workers', () => {
     expect(row.explanation.reinstallOf.installId).toBe(recent);
   });
 
+  it('several earlier installs inside the reattribution window: the reinstall names the later one', async () => {
+    // The later one stored first: a plan without an order meets the older ones first, whichever way it reads.
+    const newer = await pendingInstall('twice-before', ago(2 * 24 * HOUR), 'organic');
+    for (let d = 3; d <= 6; d++) await pendingInstall('twice-before', ago(d * 24 * HOUR), 'organic');
+    const id = await pendingInstall('twice-before', ago(HOUR));
+    expect(await service(0).attributeBatch([id])).toEqual(['reinstall']);
+    const [row] = (await stack.db.query('SELECT explanation FROM installs WHERE id = $1', [id])).rows;
+    expect(row.explanation.reinstallOf.installId).toBe(newer);
+  });
+
+  it('more clicks before the install than the per-rule limit: the newest one wins', async () => {
+    const installedAt = ago(HOUR);
+    let newest = '';
+    for (let i = 80; i >= 1; i--) newest = await clickAt('many-before', new Date(installedAt.getTime() - i * 60_000));
+    const id = await pendingInstall('many-before', installedAt);
+    expect(await service(1).attributeBatch([id])).toEqual(['attributed']);
+    const [row] = (await stack.db.query('SELECT touch_id FROM installs WHERE id = $1', [id])).rows;
+    expect(row.touch_id).toBe(newest);
+  });
+
+  it('more clicks at one instant than the per-rule limit: the greatest id wins, as the decision rule says', async () => {
+    const at = ago(2 * HOUR);
+    const ids = Array.from({ length: 70 }, () => randomUUID()).sort();
+    const greatest = ids[ids.length - 1];
+    // Stored first, so a plan that reads this instant's clicks in storage order meets it last.
+    for (const cid of [greatest, ...ids.slice(0, -1)]) {
+      await stack.db.query('INSERT INTO clicks (id, app_id, campaign_id, ts, gaid) VALUES ($1, $2, $3, $4, $5)', [cid, f.appId, f.campaignId, at, 'one-instant']);
+    }
+    const id = await pendingInstall('one-instant', ago(HOUR));
+    expect(await service(0).attributeBatch([id])).toEqual(['attributed']);
+    const [row] = (await stack.db.query('SELECT touch_id FROM installs WHERE id = $1', [id])).rows;
+    expect(row.touch_id).toBe(greatest);
+  });
+
   it('installs sent through ingestion are each decided once by the two workers, and posted back once', async () => {
     const gaids = Array.from({ length: 60 }, (_, i) => `queued-${i}`);
     for (const g of gaids) await clickAt(g, ago(HOUR));

@@ -85,6 +85,9 @@ const INSTALL_COLUMNS = `id, app_id, install_id, installed_at, gaid, idfa, idfv,
 /**
  * Candidates per rule and install. Only touches strictly before the install are read (a later touch cannot
  * win), newest first, so a burst of post-install clicks can never push the real candidates out of the limit.
+ * Ties at one instant go to the greater id, as in the decision itself (`newerFirst`): which 50 of a burst are
+ * read, and so who wins, never depends on the plan. Each query reads the identifier's (app_id, <id>, ts) index
+ * per monthly partition, then keeps the newest 50 (a top-N sort over that device's touches in the window).
  */
 const TOUCH_LIMIT = 50;
 
@@ -98,7 +101,7 @@ function deviceTouchSql(table: 'clicks' | 'impressions', column: 'gaid' | 'idfa'
     CROSS JOIN LATERAL (
       SELECT * FROM ${table}
        WHERE app_id = u.app_id AND ${column} = u.v AND ts < u.at AND ts >= u.at - u.hours * interval '1 hour'
-       ORDER BY ts DESC LIMIT ${TOUCH_LIMIT}) t`;
+       ORDER BY ts DESC, id DESC LIMIT ${TOUCH_LIMIT}) t`;
 }
 
 const FINGERPRINT_SQL = `SELECT u.k, ${TOUCH_COLUMNS}
@@ -106,7 +109,7 @@ const FINGERPRINT_SQL = `SELECT u.k, ${TOUCH_COLUMNS}
     CROSS JOIN LATERAL (
       SELECT * FROM clicks
        WHERE app_id = u.app_id AND ip = u.ip AND ua_key = u.ua AND ts < u.at AND ts >= u.at - u.hours * interval '1 hour'
-       ORDER BY ts DESC LIMIT ${TOUCH_LIMIT}) t`;
+       ORDER BY ts DESC, id DESC LIMIT ${TOUCH_LIMIT}) t`;
 
 /** The referrer's click id is a UUIDv7: its time names the partition, so each lookup reads one partition's index. */
 const REFERRED_CLICK_SQL = `SELECT u.k, ${TOUCH_COLUMNS}
