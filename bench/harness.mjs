@@ -86,5 +86,11 @@ export function harness(name, ports) {
     stop() {
       for (const c of children) c.kill('SIGTERM');
     },
+
+    /** Stops every process started and waits until they have exited (their ports are free again). */
+    async stopAll() {
+      const running = children.splice(0).filter((c) => c.exitCode === null && c.signalCode === null);
+      await Promise.all(running.map((c) => new Promise((r) => { c.once('exit', r); c.kill('SIGTERM'); })));
+    },
   };
 }

@@ -8,11 +8,12 @@ import { harness } from './harness.mjs';
 const USERS = Number(process.env.SIM_USERS ?? 2000);
 const NOISE_CLICKS = Number(process.env.SIM_NOISE_CLICKS ?? 15000);
 const SPAM_CLICKS = Number(process.env.SIM_SPAM_CLICKS ?? 8000);
-const SEED = Number(process.env.SIM_SEED ?? 42);
+const SEEDS = (process.env.SIM_SEEDS ?? process.env.SIM_SEED ?? '1,2,3').split(',').map(Number);
+const SPAM_IPS = Number(process.env.SIM_SPAM_IPS ?? 3);
 const h = harness('lookback_sim', 3200);
 
 // A seeded generator: the same seed gives the same day.
-let state = SEED >>> 0;
+let state = 0;
 const rnd = () => {
   state = (state + 0x6d2b79f5) >>> 0;
   let t = state;
@@ -47,7 +48,8 @@ async function pool(items, size, fn) {
   );
 }
 
-async function main() {
+async function run(SEED) {
+  state = SEED >>> 0;
   await h.fresh();
   h.start('admin-api');
   h.start('ingestion');
@@ -68,8 +70,9 @@ async function main() {
   const touches = []; // {kind, campaignId, ts, gaid?, ip, ua, key, user?}
   const installs = []; // {installId, installedAt, gaid, ip, ua, referrerTouch?, truth:{status, campaignId, matchType}}
   for (let u = 0; u < USERS; u++) {
-    const device = { model: rnd() < 0.3 ? POPULAR : pick(MODELS), os: pick(VERSIONS), gaid: uuid() };
     const natted = rnd() < 0.15;
+    // Behind a carrier NAT most people carry the same popular phone: fingerprint look-alikes, of whom only some clicked.
+    const device = natted && rnd() < 0.7 ? { model: POPULAR, os: '14', gaid: uuid() } : { model: rnd() < 0.3 ? POPULAR : pick(MODELS), os: pick(VERSIONS), gaid: uuid() };
     const ip = natted ? pick(natIps) : publicIp();
     const installedAt = inDay() + 2 * HOUR;
     const c = pick(paid);
@@ -113,7 +116,7 @@ async function main() {
   }
   // Click spam: a server fires clicks for harvested advertising ids, some of them organic installers'.
   const organicGaids = installs.filter((i) => i.truth.status === 'organic').map((i) => i.gaid);
-  const spamIps = Array.from({ length: 3 }, publicIp);
+  const spamIps = Array.from({ length: SPAM_IPS }, publicIp);
   for (let i = 0; i < SPAM_CLICKS; i++) {
     const gaid = rnd() < 0.02 ? pick(organicGaids) : uuid();
     touches.push({ kind: 'click', campaignId: campaigns.S1, ts: inDay(), gaid, ip: pick(spamIps), ua: webUa({ model: POPULAR, os: '13' }), key: randomUUID() });
@@ -215,22 +218,60 @@ async function main() {
       keptOrganic: rate(organics.filter((i) => decided.get(i.installId).status === 'organic').length, organics.length),
       stolenByClickSpam: organics.filter((i) => decided.get(i.installId).campaign_id === campaigns.S1).length,
       spammedDevices: spammedOrganics.size,
+      // Of the organic installers whose ids the spammer harvested, the share it got credited with.
+      poachedStolenShare: rate(organics.filter((i) => spammedOrganics.has(i.gaid) && decided.get(i.installId).campaign_id === campaigns.S1).length, spammedOrganics.size),
+    },
+    falseRejects: {
+      rejected: rejected.filter((i) => !i.truth.injected).length,
+      share: rate(rejected.filter((i) => !i.truth.injected).length, installs.filter((i) => !i.truth.injected).length),
     },
     carrierNat: {
+      installsBehindNat: installs.filter((i) => i.natted).length,
+      organicBehindNatStolen: organics.filter((i) => i.natted && decided.get(i.installId).status === 'attributed').length,
       fingerprintInstallsBehindNat: natFingerprint.length,
       attributedCorrectly: natFingerprint.filter((i) => decided.get(i.installId).campaign_id === i.truth.campaignId).length,
     },
   };
-  console.log(JSON.stringify(result, null, 2));
+  await h.stopAll();
+  return result;
+}
+
+const PATHS = {
+  'click_id precision': (r) => r.byMatchType.click_id.precision,
+  'device_id precision': (r) => r.byMatchType.device_id.precision,
+  'fingerprint precision': (r) => r.byMatchType.fingerprint.precision,
+  'fingerprint recall': (r) => r.byMatchType.fingerprint.recall,
+  'view_through precision': (r) => r.byMatchType.view_through.precision,
+  'organic kept organic': (r) => r.organic.keptOrganic,
+  'poached installs stolen': (r) => r.organic.poachedStolenShare,
+  'click injection caught': (r) => r.clickInjection.recall,
+  'false rejects': (r) => r.falseRejects.share,
+};
+
+async function main() {
+  const runs = [];
+  for (const seed of SEEDS) {
+    const r = await run(seed);
+    console.log(JSON.stringify(r, null, 2));
+    runs.push(r);
+  }
+  const spread = Object.fromEntries(
+    Object.entries(PATHS).map(([k, f]) => {
+      const xs = runs.map(f).filter((x) => x !== null).sort((a, b) => a - b);
+      return [k, { min: xs[0], median: xs[Math.floor(xs.length / 2)], max: xs[xs.length - 1], perSeed: runs.map(f) }];
+    }),
+  );
+  console.log(`\n| metric | min | median | max | per seed (${SEEDS.join(', ')}) |\n| --- | --- | --- | --- | --- |`);
+  for (const [k, v] of Object.entries(spread)) console.log(`| ${k} | ${v.min} | ${v.median} | ${v.max} | ${v.perSeed.join(', ')} |`);
+  const out = { at: new Date().toISOString(), seeds: SEEDS, spread, runs };
   mkdirSync('bench/results', { recursive: true });
-  const file = `bench/results/simulate-${result.at.replace(/[:.]/g, '-')}.json`;
-  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+  const file = `bench/results/simulate-${out.at.replace(/[:.]/g, '-')}.json`;
+  writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
   console.log(`written ${file}`);
 }
 
-main()
-  .catch((err) => {
-    console.error(err);
-    process.exitCode = 1;
-  })
-  .finally(() => h.stop());
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+  h.stop();
+});

@@ -1,9 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
 import { createWorker } from '../apps/attribution-worker/src/worker.app';
 import { postSigned, Sink, waitFor, type Received } from './support/http';
 import { createFixture, type Fixture } from './support/fixtures';
 import { startStack, type Stack } from './support/stack';
+
+/** Webhooks go through the worker's evaluation and delivery loops: generous on a loaded 2-core machine. */
+const eventually = <T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 20_000) => waitFor(probe, what, timeoutMs);
 
 interface Member {
   device: Record<string, string>;
@@ -25,25 +29,27 @@ describe('audiences', () => {
   let sinkUrl: string;
   let f: Fixture;
   const secrets = new Map<string, string[]>();
+  /** Each audience posts to a path of its own, so a test reads only its audience's webhooks. */
+  const paths = new Map<string, string>();
 
   beforeAll(async () => {
     stack = await startStack({ AUDIENCE_EVERY_MS: '50', RECONCILE_EVERY_MS: '1000', RECONCILE_AFTER_MS: '1000' });
     sink = new Sink();
     sinkUrl = await sink.start();
-  });
+  }, 60_000);
   // An app of its own per test: a new audience fills from the app's whole history.
   beforeEach(async () => {
     f = await createFixture(stack);
-  });
+  }, 60_000);
   afterAll(async () => {
     await stack?.close();
     await sink?.stop();
-  });
+  }, 60_000);
 
   /** Every webhook the sink got for this audience, each verified with the standardwebhooks library. */
   function calls(audienceId: string): WebhookCall[] {
     return sink.received
-      .filter((r) => r.url.startsWith(`/${audienceId}`) && r.statusAnswered === 200)
+      .filter((r) => r.url === paths.get(audienceId) && r.statusAnswered === 200)
       .map((r) => ({ ...verify(audienceId, r), id: String(r.headers['webhook-id']) }));
   }
   function verify(audienceId: string, r: Received): Omit<WebhookCall, 'id'> {
@@ -54,11 +60,10 @@ describe('audiences', () => {
   const exited = (audienceId: string) => calls(audienceId).flatMap((c) => c.exited);
 
   async function audience(rule: unknown, appId = f.appId) {
-    const res = await stack.admin('POST', '/v1/audiences', { appId, name: 'Buyers', rule, webhookUrl: `${sinkUrl}/pending` });
+    const path = `/audience-${randomUUID()}`;
+    const res = await stack.admin('POST', '/v1/audiences', { appId, name: 'Buyers', rule, webhookUrl: `${sinkUrl}${path}` });
     if (res.status !== 201) throw new Error(`create audience: ${res.status} ${JSON.stringify(res.body)}`);
-    // Route this audience's calls to a path of its own, so each test reads only its webhooks.
-    const patched = await stack.admin('PATCH', `/v1/audiences/${res.body.id}`, { webhookUrl: `${sinkUrl}/${res.body.id}` });
-    expect(patched.status).toBe(200);
+    paths.set(res.body.id, path);
     secrets.set(res.body.id, [res.body.webhookSecret]);
     return res.body as { id: string; webhookSecret: string };
   }
@@ -81,10 +86,10 @@ describe('audiences', () => {
     for (const b of buyers) await event(b.installId, 'purchase', { revenue: 5, currency: 'USD' });
     await install({ customerUserId: 'hist-browser' });
     const a = await audience({ event: 'purchase', withinDays: 30 });
-    const got = await waitFor(async () => (entered(a.id).length >= 3 ? entered(a.id) : undefined), 'back-fill webhooks');
+    const got = await eventually(async () => (entered(a.id).length >= 3 ? entered(a.id) : undefined), 'back-fill webhooks');
     expect(got.map((m) => m.customerUserId).sort()).toEqual(['hist-1', 'hist-2', 'hist-3']);
     expect(got.find((m) => m.customerUserId === 'hist-1')!.device).toEqual({ gaid: '00000001-0000-4000-8000-000000000000' });
-    const view = await waitFor(async () => {
+    const view = await eventually(async () => {
       const r = await stack.admin('GET', `/v1/audiences/${a.id}`);
       return r.body.backfill.status === 'done' ? r.body : undefined;
     }, 'back-fill done');
@@ -101,15 +106,15 @@ describe('audiences', () => {
     const bad = await stack.admin('GET', `/v1/audiences/${a.id}/members?cursor=not-ours`);
     expect(bad.status).toBe(400);
     expect(bad.body.error.field).toBe('cursor');
-  });
+  }, 60_000);
 
   it('enters on a purchase and exits when a `not` condition becomes true (a refund), in that order', async () => {
     const a = await audience({ all: [{ event: 'purchase', withinDays: 30 }, { not: { event: 'refund', withinDays: 30 } }] });
     const i = await install({ device: { idfa: 'aaaaaaaa-1111-4000-8000-000000000001' } });
     await event(i.installId, 'purchase');
-    await waitFor(async () => entered(a.id).length === 1, 'the entry');
+    await eventually(async () => entered(a.id).length === 1, 'the entry');
     await event(i.installId, 'refund');
-    await waitFor(async () => exited(a.id).length === 1, 'the exit');
+    await eventually(async () => exited(a.id).length === 1, 'the exit');
     const seq = calls(a.id);
     expect(seq.map((c) => [c.entered.length, c.exited.length])).toEqual([
       [1, 0],
@@ -125,19 +130,19 @@ describe('audiences', () => {
       ['webhook', 'delivered'],
       ['webhook', 'delivered'],
     ]);
-  });
+  }, 60_000);
 
   it('exits by itself when the window passes (the scheduler wakes the member; no new data)', async () => {
     const a = await audience({ event: 'purchase', withinDays: 1 });
     const i = await install({ customerUserId: 'ageing' });
     // A purchase that leaves its one-day window 3 seconds from now.
     await event(i.installId, 'purchase', { occurredAt: new Date(Date.now() - 86_400_000 + 3000).toISOString() });
-    await waitFor(async () => entered(a.id).length === 1, 'the entry');
-    const left = await waitFor(async () => (exited(a.id).length === 1 ? exited(a.id) : undefined), 'the timed exit', 15_000);
+    await eventually(async () => entered(a.id).length === 1, 'the entry');
+    const left = await eventually(async () => (exited(a.id).length === 1 ? exited(a.id) : undefined), 'the timed exit');
     expect(left).toEqual([{ device: {}, customerUserId: 'ageing' }]);
     const wakeups = await stack.db.query(`SELECT count(*)::int AS n FROM audience_wakeups WHERE audience_id = $1`, [a.id]);
     expect(wakeups.rows[0].n).toBe(0);
-  });
+  }, 60_000);
 
   it('never enters a member without retargeting consent, and a member who withdraws it exits', async () => {
     const a = await audience({ event: 'purchase' });
@@ -145,52 +150,66 @@ describe('audiences', () => {
     await event(refused.installId, 'purchase');
     const willWithdraw = await install({ customerUserId: 'withdraws' });
     await event(willWithdraw.installId, 'purchase');
-    await waitFor(async () => entered(a.id).length === 1, 'the consenting member');
+    await eventually(async () => entered(a.id).length === 1, 'the consenting member');
     expect(entered(a.id)).toEqual([{ device: {}, customerUserId: 'withdraws' }]);
     await event(willWithdraw.installId, 'app_open', { consent: { retargeting: false } });
-    await waitFor(async () => exited(a.id).length === 1, 'the exit on withdrawal');
+    await eventually(async () => exited(a.id).length === 1, 'the exit on withdrawal');
     expect(exited(a.id)).toEqual([{ device: {}, customerUserId: 'withdraws' }]);
     expect(entered(a.id).map((m) => m.customerUserId)).not.toContain('no-consent');
-  });
+  }, 60_000);
 
   it('a pixel event enters the app user with the same customerUserId (web and app meet)', async () => {
     const a = await audience({ all: [{ event: 'checkout' }, { installedWithinDays: 7 }] });
     await install({ customerUserId: 'web-7', device: { gaid: '77777777-0000-4000-8000-000000000000' } });
     const pixel = await fetch(`${stack.ingestionUrl}/p/${f.appId}.gif?e=checkout&uid=web-7`);
     expect(pixel.status).toBe(200);
-    await waitFor(async () => entered(a.id).length === 1, 'the entry from the pixel');
+    await eventually(async () => entered(a.id).length === 1, 'the entry from the pixel');
     expect(entered(a.id)).toEqual([{ device: { gaid: '77777777-0000-4000-8000-000000000000' }, customerUserId: 'web-7' }]);
-  });
+  }, 60_000);
 
   it('an erased person exits with a webhook, and erasure counts the membership', async () => {
     const a = await audience({ event: 'purchase' });
     const i = await install({ customerUserId: 'erase-me', device: { gaid: '99999999-0000-4000-8000-000000000000' } });
     await event(i.installId, 'purchase');
-    await waitFor(async () => entered(a.id).length === 1, 'the entry');
+    await eventually(async () => entered(a.id).length === 1, 'the entry');
     const erased = await stack.admin('POST', '/v1/privacy/erasure', { appId: f.appId, customerUserId: 'erase-me' });
     expect(erased.status).toBe(200);
     expect(erased.body.erased.members).toBeGreaterThanOrEqual(1);
-    await waitFor(async () => exited(a.id).length === 1, 'the exit on erasure');
+    await eventually(async () => exited(a.id).length === 1, 'the exit on erasure');
     expect(exited(a.id)).toEqual([{ device: { gaid: '99999999-0000-4000-8000-000000000000' }, customerUserId: 'erase-me' }]);
     expect((await stack.admin('GET', `/v1/audiences/${a.id}/members`)).body.items).toEqual([]);
-  });
+  }, 60_000);
 
   it('retries a failing partner with the same webhook-id, and holds the next webhook until the first is delivered', async () => {
     const a = await audience({ all: [{ event: 'purchase' }, { not: { event: 'refund' } }] });
     const failedBefore = sink.received.length;
-    sink.statusesFor.set(`/${a.id}`, [500]);
+    sink.statusesFor.set(paths.get(a.id)!, [500]);
     const i = await install({ customerUserId: 'flaky' });
     await event(i.installId, 'purchase');
-    await waitFor(async () => entered(a.id).length === 1, 'the entry after a retry');
+    await eventually(async () => entered(a.id).length === 1, 'the entry after a retry');
     await event(i.installId, 'refund');
-    await waitFor(async () => exited(a.id).length === 1, 'the exit');
-    const ours = sink.received.slice(failedBefore).filter((r) => r.url.startsWith(`/${a.id}`));
+    await eventually(async () => exited(a.id).length === 1, 'the exit');
+    const ours = sink.received.slice(failedBefore).filter((r) => r.url === paths.get(a.id));
     expect(ours.map((r) => r.statusAnswered)).toEqual([500, 200, 200]);
     expect(ours[0].headers['webhook-id']).toBe(ours[1].headers['webhook-id']);
     expect(ours[2].headers['webhook-id']).not.toBe(ours[1].headers['webhook-id']);
     // The failed attempt verifies too: it was the same signed message.
     expect(verify(a.id, ours[0]).entered).toEqual([{ device: {}, customerUserId: 'flaky' }]);
-  });
+  }, 60_000);
+
+  it('a new webhookUrl takes the calls not delivered yet', async () => {
+    const a = await audience({ event: 'purchase' });
+    const oldPath = paths.get(a.id)!;
+    sink.statusesFor.set(oldPath, [500, 500, 500, 500, 500, 500]);
+    const i = await install({ customerUserId: 'moved-endpoint' });
+    await event(i.installId, 'purchase');
+    await eventually(async () => sink.received.some((r) => r.url === oldPath), 'a failed call to the old endpoint');
+    const newPath = `/audience-${randomUUID()}`;
+    expect((await stack.admin('PATCH', `/v1/audiences/${a.id}`, { webhookUrl: `${sinkUrl}${newPath}` })).status).toBe(200);
+    paths.set(a.id, newPath);
+    await eventually(async () => entered(a.id).length === 1, 'the call at the new endpoint');
+    expect(entered(a.id)).toEqual([{ device: {}, customerUserId: 'moved-endpoint' }]);
+  }, 60_000);
 
   it('rotate-secret: for 24 h each webhook is signed by both secrets', async () => {
     const a = await audience({ event: 'purchase' });
@@ -201,13 +220,13 @@ describe('audiences', () => {
     expect(new Date(rotated.body.previousSecretValidUntil).getTime()).toBeGreaterThan(Date.now() + 23 * 3_600_000);
     const i = await install({ customerUserId: 'rotated' });
     await event(i.installId, 'purchase');
-    const call = await waitFor(async () => sink.received.find((r) => r.url.startsWith(`/${a.id}`)), 'the webhook');
+    const call = await eventually(async () => sink.received.find((r) => r.url === paths.get(a.id)), 'the webhook');
     for (const secret of [a.webhookSecret, rotated.body.webhookSecret]) {
       expect(new Webhook(secret).verify(call.body, call.headers as Record<string, string>)).toMatchObject({ audienceId: a.id });
     }
     expect(String(call.headers['x-lookback-signature']).match(/v1=/g)).toHaveLength(2);
     expect(() => new Webhook(`whsec_${Buffer.from('someone else').toString('base64')}`).verify(call.body, call.headers as Record<string, string>)).toThrow();
-  });
+  }, 60_000);
 
   it('with two workers, each change is sent exactly once', async () => {
     const second = await createWorker(stack.config);
@@ -216,7 +235,7 @@ describe('audiences', () => {
       const people = await Promise.all(Array.from({ length: 60 }, (_, n) => install({ customerUserId: `pair-${n}` })));
       await Promise.all(people.map((p) => event(p.installId, 'purchase')));
       await Promise.all(people.map((p) => event(p.installId, 'purchase')));
-      await waitFor(async () => entered(a.id).length >= 60, 'sixty entries', 20_000);
+      await eventually(async () => entered(a.id).length >= 60, 'sixty entries');
       // Give any duplicate time to show up.
       await new Promise((r) => setTimeout(r, 1000));
       const ids = entered(a.id).map((m) => m.customerUserId);
@@ -226,7 +245,7 @@ describe('audiences', () => {
     } finally {
       await second.close();
     }
-  });
+  }, 60_000);
 
   it('preview answers the size and a sample now, storing nothing', async () => {
     const app = f;
@@ -243,7 +262,7 @@ describe('audiences', () => {
     expect(none.body).toEqual({ size: 1, sample: [{ device: {}, customerUserId: 'pv-none' }] });
     const stored = await stack.db.query(`SELECT count(*)::int AS n FROM audiences WHERE app_id = $1`, [app.appId]);
     expect(stored.rows[0].n).toBe(0);
-  });
+  }, 60_000);
 
   it('a bad rule is a 400 naming the bad part', async () => {
     const cases: [unknown, string][] = [
@@ -271,7 +290,7 @@ describe('audiences', () => {
     );
     const noUrl = await stack.admin('POST', '/v1/audiences', { appId: f.appId, name: 'x', rule: { event: 'a' }, webhookUrl: 'ftp://x' });
     expect([noUrl.status, noUrl.body.error.field]).toEqual([400, 'webhookUrl']);
-  });
+  }, 60_000);
 
   it('another app\'s audience is 404 to a key limited to its own app; DELETE removes it', async () => {
     const a = await audience({ event: 'purchase' });
@@ -291,5 +310,5 @@ describe('audiences', () => {
     expect((await stack.admin('DELETE', `/v1/audiences/${a.id}`)).status).toBe(204);
     expect((await stack.admin('GET', `/v1/audiences/${a.id}`)).status).toBe(404);
     expect((await stack.admin('GET', `/v1/audiences/not-a-uuid`)).status).toBe(400);
-  });
+  }, 60_000);
 });

@@ -62,7 +62,7 @@ describe('organic poaching and shared addresses, end to end', () => {
   describe('click spam: a server clicking for harvested advertising ids', () => {
     async function spammed(fraudModes?: Record<string, string>) {
       const f = await createFixture(stack, { app: fraudModes ? { fraudModes } : {} });
-      // 1,001 devices clicked from one address in the last day; one of them later installs without any ad.
+      // 1,001 devices clicked from one address in the last day (the threshold is 500); one of them later installs without any ad.
       await clicks(f, Array.from({ length: 1000 }, (_, n) => ({ gaid: gaid(n + 1), ip: '198.18.0.9', ageMs: 3_600_000 + n * 1000 })));
       const [harvested] = await clicks(f, [{ gaid: gaid(424242), ip: '198.18.0.9', ageMs: 2 * 3_600_000 }]);
       return { f, harvested };

@@ -76,7 +76,7 @@ export const DEFAULT_FRAUD_MODES: FraudModes = {
  * is a server sending clicks, not people. A carrier NAT or campus address shows tens to a few hundred devices for
  * one app's ads; harvested-id senders thousands.
  */
-export const CLICK_SPAM_DEVICES = 1000;
+export const CLICK_SPAM_DEVICES = 500;
 /** Shared IP: this many other installs of the app from one address inside the fingerprint window. */
 export const SHARED_IP_INSTALLS = 10;
 /** Behind a shared address a fingerprint match needs the click this recent. */

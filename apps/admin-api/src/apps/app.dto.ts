@@ -24,7 +24,7 @@ export class FraudModesDto {
   @Optional() @IsIn(MODES) clickInjection?: FraudMode;
   @Optional() @IsIn(MODES) clickFlooding?: FraudMode;
   @Optional() @IsIn(MODES) ipBlocklist?: FraudMode;
-  /** A device-id or fingerprint click from an address that clicked for over 1,000 devices cannot win. */
+  /** A device-id or fingerprint click from an address that clicked for over 500 devices cannot win. */
   @Optional() @IsIn(MODES) clickSpam?: FraudMode;
   /** Behind an address 10+ other installs came from, a fingerprint needs a click from the last hour. */
   @Optional() @IsIn(MODES) sharedIp?: FraudMode;

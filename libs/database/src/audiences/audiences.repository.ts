@@ -160,6 +160,13 @@ export class AudiencesRepository {
         [id, patch.name ?? null, patch.rule ? JSON.stringify(patch.rule) : null, patch.webhookUrl ?? null],
       );
       if (patch.rule && row) await this.queueBackfill(tx, row.app_id, id);
+      // A partner's new endpoint takes the calls not sent yet too (retries of failed ones included).
+      if (patch.webhookUrl && row) {
+        await tx.query(
+          `UPDATE deliveries SET url = $3 WHERE app_id = $1 AND audience_id = $2 AND kind = 'webhook' AND status IN ('pending', 'failed')`,
+          [row.app_id, id, patch.webhookUrl],
+        );
+      }
       return (await this.findIn(tx, id))!;
     });
   }
