@@ -10,6 +10,8 @@ const NOISE_CLICKS = Number(process.env.SIM_NOISE_CLICKS ?? 15000);
 const SPAM_CLICKS = Number(process.env.SIM_SPAM_CLICKS ?? 8000);
 const SEEDS = (process.env.SIM_SEEDS ?? process.env.SIM_SEED ?? '1,2,3').split(',').map(Number);
 const SPAM_IPS = Number(process.env.SIM_SPAM_IPS ?? 3);
+/** e.g. SIM_FRAUD_MODES='{"clickSpam":"off","sharedIp":"off","touchConsumed":"off"}' to see what the rules change. */
+const FRAUD_MODES = process.env.SIM_FRAUD_MODES ? JSON.parse(process.env.SIM_FRAUD_MODES) : undefined;
 const h = harness('lookback_sim', 3200);
 
 // A seeded generator: the same seed gives the same day.
@@ -56,7 +58,7 @@ async function run(SEED) {
   h.start('attribution-worker');
   await Promise.all([h.healthy(h.admin), h.healthy(h.ingestion)]);
 
-  const app = await h.post('/v1/apps', { name: 'Sim', platform: 'android', bundleId: 'com.sim.game' });
+  const app = await h.post('/v1/apps', { name: 'Sim', platform: 'android', bundleId: 'com.sim.game', ...(FRAUD_MODES ? { fraudModes: FRAUD_MODES } : {}) });
   const alpha = await h.post('/v1/networks', { name: 'Alpha' });
   const beta = await h.post('/v1/networks', { name: 'Beta' });
   const spamNet = await h.post('/v1/networks', { name: 'SpamNet' });
@@ -263,7 +265,7 @@ async function main() {
   );
   console.log(`\n| metric | min | median | max | per seed (${SEEDS.join(', ')}) |\n| --- | --- | --- | --- | --- |`);
   for (const [k, v] of Object.entries(spread)) console.log(`| ${k} | ${v.min} | ${v.median} | ${v.max} | ${v.perSeed.join(', ')} |`);
-  const out = { at: new Date().toISOString(), seeds: SEEDS, spread, runs };
+  const out = { at: new Date().toISOString(), seeds: SEEDS, fraudModes: FRAUD_MODES ?? 'defaults', spread, runs };
   mkdirSync('bench/results', { recursive: true });
   const file = `bench/results/simulate-${out.at.replace(/[:.]/g, '-')}.json`;
   writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
