@@ -4,6 +4,7 @@ import type { LookbackConfig } from '@app/config';
 import { LookbackError, invalid } from '@app/domain';
 import { createHttpApp, type AppOptions } from '@app/http';
 import { AdminModule } from './admin.module';
+import { mountQueueDashboard } from './queues-dashboard';
 
 export async function createAdminApp(config: LookbackConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const app = await createHttpApp(AdminModule.forRoot(config), config, options);
@@ -36,5 +37,6 @@ export async function createAdminApp(config: LookbackConfig, options: AppOptions
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
+  await mountQueueDashboard(app, config);
   return app;
 }

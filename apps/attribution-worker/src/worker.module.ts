@@ -17,6 +17,7 @@ import { EventLinker } from './events/event-linker.service';
 import { EventsProcessor } from './events/events.processor';
 import { EventsService } from './events/events.service';
 import { HealthServer } from './health/health-server.service';
+import { JobMetrics } from './health/job-metrics.service';
 import { WorkerShutdown } from './lifecycle/worker-shutdown.service';
 import { ReconcilerService } from './maintenance/reconciler.service';
 import { UpkeepService } from './maintenance/upkeep.service';
@@ -51,6 +52,7 @@ export class WorkerModule {
         UpkeepService,
         AudienceEvaluator,
         PixelMonitor,
+        JobMetrics,
       ],
     };
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -5,7 +6,9 @@ import { Logger } from 'nestjs-pino';
 import type { LookbackConfig } from '@app/config';
 import { ErrorFilter } from './error.filter';
 import { JsonShapePipe, validationPipe } from './validation';
-import { startDefaultMetrics } from './metrics';
+import { metrics, startDefaultMetrics } from './metrics';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Every HTTP app is built the same way: Fastify (several times faster than Express under Nest 12),
@@ -27,6 +30,24 @@ export async function createHttpApp(module: unknown, config: LookbackConfig, opt
     bodyLimit: config.bodyLimitBytes,
     // Ad networks append their own parameters; never fail a click because of a long or odd query string.
     routerOptions: { maxParamLength: 500 },
+    // A caller's X-Request-Id is kept when it is a sane token, else one is made; it is echoed back and logged.
+    requestIdHeader: false,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  const fastify = adapter.getInstance();
+  fastify.addHook('onRequest', (req, reply, done) => {
+    reply.raw.setHeader('x-request-id', req.id);
+    done();
+  });
+  // Counted by route pattern (never the raw URL: ids would make a series each).
+  fastify.addHook('onResponse', (req, reply, done) => {
+    const route = req.routeOptions?.url ?? 'unmatched';
+    metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    metrics.httpSeconds.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    done();
   });
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
     rawBody: true,

@@ -1,6 +1,6 @@
 export { ErrorFilter, toErrorResponse, isDependencyDown, type ErrorBody } from './error.filter';
 export { validationPipe, validateItem, JsonShapePipe, type BatchBody } from './validation';
-export { metrics, metricsRegistry, startDefaultMetrics } from './metrics';
+export { metrics, metricsRegistry, registerQueueDepth, startDefaultMetrics } from './metrics';
 export { HealthService, type HealthReport } from './health.service';
 export { HealthController } from './health.controller';
 export { loggingModule } from './logging';

@@ -13,6 +13,8 @@ export function loggingModule(config: LookbackConfig, name: string): DynamicModu
       autoLogging: { ignore: (req) => QUIET.test(req.url ?? '') },
       redact: ['req.headers.authorization', 'req.headers["x-lookback-signature"]'],
       quietReqLogger: true,
+      // The id Fastify gave the request (the caller's X-Request-Id, or a new one), already on the response.
+      genReqId: (req, res) => String(res.getHeader('x-request-id') ?? (req as { id?: unknown }).id ?? ''),
     },
   });
 }

@@ -114,6 +114,7 @@ export class AttributionService {
       const { decision, install } = byInstall.get(w.installId)!;
       outcomes.set(install.id, decision.status);
       metrics.decisions.inc({ status: decision.status, match_type: decision.matchType ?? 'none' });
+      metrics.decisionLatencySeconds.observe((Date.now() - install.received_at.getTime()) / 1000);
       if (w.deliveryId) deliveries.push({ deliveryId: w.deliveryId, appId: install.app_id });
       linkable.push(install);
     }

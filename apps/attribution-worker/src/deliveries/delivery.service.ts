@@ -68,6 +68,7 @@ export class DeliveryService {
     await this.record(claim, record, status);
     if (claim.audienceId && status !== 'pending') await this.offerNextWebhook(claim.appId, claim.audienceId);
     metrics.deliveries.inc({ kind: claim.kind, outcome: record.outcome === 'ok' ? 'ok' : 'error' });
+    if (status !== 'pending') metrics.deliveriesFinal.inc({ kind: claim.kind, outcome: status });
     if (status === 'pending') throw new DeliveryFailed(record.error ?? 'delivery failed');
     return status;
   }

@@ -23,6 +23,8 @@ export interface InstallFactsRow {
   /** The client's own install id (events name their install by it). */
   install_id: string;
   installed_at: Date;
+  /** When ingestion committed it (install → decision latency is measured from here). */
+  received_at: Date;
   gaid: string | null;
   idfa: string | null;
   idfv: string | null;
@@ -80,7 +82,7 @@ export interface LoadedInputs {
 }
 
 const TOUCH_COLUMNS = 't.id, t.campaign_id, t.ts, t.network_click_id, t.gaid, t.idfa, host(t.ip) AS ip, t.ua_key';
-const INSTALL_COLUMNS = `id, app_id, install_id, installed_at, gaid, idfa, idfv, android_id, host(ip) AS ip, ua_key, referrer,
+const INSTALL_COLUMNS = `id, app_id, install_id, installed_at, received_at, gaid, idfa, idfv, android_id, host(ip) AS ip, ua_key, referrer,
   consent_attribution, status, campaign_id, match_type, touch_id`;
 /**
  * Candidates per rule and install. Only touches strictly before the install are read (a later touch cannot
