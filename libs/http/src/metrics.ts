@@ -96,6 +96,9 @@ export const metrics = {
     ['limit', 'reason'],
   ));
   },
+  get spoolQuarantined() {
+    return once('spoolQuarantined', () => counter('lookback_spool_quarantined_total', 'Spooled touch lines that can never be replayed, moved aside', ['reason']));
+  },
   get catalogStale() {
     return once('catalogStale', () => counter('lookback_catalog_stale_total', 'Catalog entries served stale because PostgreSQL could not be read', ['what']));
   },

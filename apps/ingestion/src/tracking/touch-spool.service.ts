@@ -2,12 +2,41 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { appendFile, mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
-import { metrics } from '@app/http';
+import { isDependencyDown, metrics } from '@app/http';
 import { TouchWriter, type TouchRow } from './touch-writer.service';
 
 const BUCKET_MS = 10_000;
 const REPLAY_EVERY_MS = 5_000;
 const CHUNK = 500;
+/** Under SPOOL_DIR: lines that can never be replayed (not a touch, or a row PostgreSQL refuses), kept verbatim. */
+export const QUARANTINE_DIR = 'quarantine';
+
+/**
+ * PostgreSQL refused the row itself (SQLSTATE class 22, data exception, or 23, integrity constraint): it will
+ * refuse it every time, so retrying would only hold the line's file, and its good rows, back for ever.
+ */
+function refusedForGood(err: unknown): boolean {
+  const e = err as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = String(e?.driverError?.code ?? e?.code ?? '');
+  return /^(22|23)/.test(code);
+}
+
+/** A spooled line back into the row it was, or why it cannot be one. */
+function parseRow(line: string): TouchRow | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (err) {
+    return `not JSON: ${(err as Error).message}`;
+  }
+  const r = value as Partial<Record<keyof TouchRow, unknown>> | null;
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) return 'not a JSON object';
+  if (r.kind !== 'click' && r.kind !== 'impression') return 'kind is neither click nor impression';
+  if (typeof r.id !== 'string' || (typeof r.ts !== 'string' && typeof r.ts !== 'number')) return 'no id or ts';
+  const ts = new Date(r.ts);
+  if (Number.isNaN(ts.getTime())) return 'ts is not a time';
+  return { ...(r as unknown as TouchRow), ts };
+}
 
 /**
  * The tracking path must answer even when PostgreSQL is slow or down. A touch that cannot be committed in time
@@ -71,22 +100,41 @@ export class TouchSpool implements OnApplicationBootstrap, OnApplicationShutdown
         continue; // another process took it
       }
       try {
-        const rows = (await readFile(claimed, 'utf8'))
-          .split('\n')
-          .filter((l) => l.trim() !== '')
-          .map((l) => {
-            const r = JSON.parse(l) as TouchRow;
-            return { ...r, ts: new Date(r.ts) };
-          });
+        const lines = (await readFile(claimed, 'utf8')).split('\n').filter((l) => l.trim() !== '');
+        const quarantined: { line: string; n: number; reason: 'corrupt' | 'refused'; why: string }[] = [];
+        const rows: { row: TouchRow; line: string; n: number }[] = [];
+        lines.forEach((line, n) => {
+          const row = parseRow(line);
+          if (typeof row === 'string') quarantined.push({ line, n, reason: 'corrupt', why: row });
+          else rows.push({ row, line, n });
+        });
         for (let i = 0; i < rows.length; i += CHUNK) {
-          await Promise.all(rows.slice(i, i + CHUNK).map((r) => this.writer.write(r)));
+          const chunk = rows.slice(i, i + CHUNK);
+          const outcomes = await Promise.allSettled(chunk.map((r) => this.writer.write(r.row)));
+          outcomes.forEach((o, k) => {
+            if (o.status === 'fulfilled') return;
+            // Anything but a refusal of this very row (PostgreSQL down, a timeout, a deadlock) may pass:
+            // the whole file is tried again later.
+            if (!refusedForGood(o.reason)) throw o.reason;
+            quarantined.push({ ...chunk[k], reason: 'refused', why: (o.reason as Error).message });
+          });
+        }
+        // Kept before the claimed file goes: a crash in between replays the file again (its rows are stored once).
+        if (quarantined.length > 0) {
+          await mkdir(join(this.config.spoolDir, QUARANTINE_DIR), { recursive: true });
+          await appendFile(join(this.config.spoolDir, QUARANTINE_DIR, name), quarantined.map((q) => `${q.line}\n`).join(''));
         }
         await unlink(claimed);
-        this.logger.log(`replayed ${rows.length} spooled touch(es) from ${name}`);
+        for (const q of quarantined) {
+          metrics.spoolQuarantined.inc({ reason: q.reason });
+          this.logger.warn(`spool ${name} line ${q.n + 1} moved to ${QUARANTINE_DIR}/${name} (${q.reason}): ${q.why}`);
+        }
+        this.logger.log(`replayed ${lines.length - quarantined.length} spooled touch(es) from ${name}`);
       } catch (err) {
         await rename(claimed, path).catch(() => undefined);
         this.logger.warn(`spool ${name} not replayed yet: ${(err as Error).message}`);
-        return;
+        // With PostgreSQL down every file would fail alike; any other failure is this file's, not the others'.
+        if (isDependencyDown(err)) return;
       }
     }
   }
