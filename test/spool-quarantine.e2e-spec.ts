@@ -1,11 +1,12 @@
-import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, unlink, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { uuidv7 } from '../libs/domain/src';
 import { createFixture, type Fixture } from './support/fixtures';
 import { waitFor } from './support/http';
 import { startStack, type Stack } from './support/stack';
 
-/** Spooled touches that can never be stored are set aside, counted, and hold nothing else back. */
+/** Spooled touches that can never be stored are set aside, counted, and hold nothing else back; none is stranded. */
 describe('spool replay with lines that cannot be replayed', () => {
   let stack: Stack;
   let f: Fixture;
@@ -13,7 +14,10 @@ describe('spool replay with lines that cannot be replayed', () => {
     stack = await startStack({}, { worker: false });
     f = await createFixture(stack);
   });
-  afterAll(() => stack?.close());
+  afterAll(async () => {
+    await stack?.close();
+    if (stack) await rm(stack.config.spoolDir, { recursive: true, force: true });
+  });
 
   const row = (id: string, gaid: string) =>
     JSON.stringify({
@@ -55,5 +59,28 @@ describe('spool replay with lines that cannot be replayed', () => {
     await new Promise((r) => setTimeout(r, 6_000));
     expect(await readFile(join(dir, 'quarantine', first), 'utf8')).toBe(`${corrupt}\n${refused}\n`);
     expect((await stack.db.query('SELECT count(*)::int AS n FROM clicks WHERE id = ANY($1::uuid[])', [good])).rows[0].n).toBe(3);
+  }, 40_000);
+
+  it('replays a file left claimed by a replay that died, and leaves a live claim of another host alone', async () => {
+    const dir = stack.config.spoolDir;
+    const bucket = Math.floor(Date.now() / 10_000) - 20;
+    const dead = 9_999_999; // above any pid_max: no such process
+    const files = {
+      here: `touches-999997-${bucket}.jsonl.${hostname()}.${dead}.replaying`,
+      older: `touches-999997-${bucket + 1}.jsonl.${dead}.replaying`, // the claim name before hosts were named
+      elsewhere: `touches-999997-${bucket + 2}.jsonl.another-host.${dead}.replaying`,
+    };
+    const ids = { here: uuidv7(), older: uuidv7(), elsewhere: uuidv7() };
+    await mkdir(dir, { recursive: true });
+    for (const k of ['here', 'older', 'elsewhere'] as const) await writeFile(join(dir, files[k]), `${row(ids[k], `stranded-${k}`)}\n`);
+
+    await waitFor(async () => {
+      const n = await stack.db.query('SELECT count(*)::int AS n FROM clicks WHERE id = ANY($1::uuid[])', [[ids.here, ids.older]]);
+      return n.rows[0].n === 2;
+    }, 'the stranded files to be replayed', 20_000);
+    await waitFor(async () => (await readdir(dir)).every((n) => !n.startsWith('touches-') || n === files.elsewhere), 'the spool to empty', 10_000);
+    // Another host's claim may still be in progress: only its age would make it stranded.
+    expect((await stack.db.query('SELECT count(*)::int AS n FROM clicks WHERE id = $1', [ids.elsewhere])).rows[0].n).toBe(0);
+    await unlink(join(dir, files.elsewhere));
   }, 40_000);
 });

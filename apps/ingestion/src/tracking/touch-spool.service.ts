@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { appendFile, mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
 import { isDependencyDown, metrics } from '@app/http';
@@ -8,6 +9,18 @@ import { TouchWriter, type TouchRow } from './touch-writer.service';
 const BUCKET_MS = 10_000;
 const REPLAY_EVERY_MS = 5_000;
 const CHUNK = 500;
+/** A claim this old was left by a replay that died on another host: no replay of one file takes this long. */
+const STRANDED_AFTER_MS = 10 * 60_000;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by another user
+  }
+}
+
 /** Under SPOOL_DIR: lines that can never be replayed (not a touch, or a row PostgreSQL refuses), kept verbatim. */
 export const QUARANTINE_DIR = 'quarantine';
 
@@ -80,6 +93,36 @@ export class TouchSpool implements OnApplicationBootstrap, OnApplicationShutdown
     return this.replaying;
   }
 
+  /**
+   * Files claimed by a replay that never finished (the process died mid-replay) are given back their spool name,
+   * so they are replayed like any other: when the claimer ran on this host and is gone (or is an earlier process
+   * with this pid — one replay runs at a time, so none of ours is in progress now), or when the claim is older
+   * than any replay takes. Replaying a file twice stores nothing twice: ids are kept.
+   */
+  private async reclaimStranded(names: string[]): Promise<string[]> {
+    const reclaimed: string[] = [];
+    for (const name of names) {
+      const m = /^(touches-\d+-\d+\.jsonl)\.(?:(.+)\.)?(\d+)\.replaying$/.exec(name);
+      if (!m) continue;
+      const [, original, host, pidText] = m;
+      const pid = Number(pidText);
+      const path = join(this.config.spoolDir, name);
+      const here = host === undefined || host === hostname();
+      const stranded =
+        (here && (pid === process.pid || !alive(pid))) ||
+        Date.now() - (await stat(path).then((st) => st.ctimeMs, () => Date.now())) > STRANDED_AFTER_MS;
+      if (!stranded || names.includes(original)) continue;
+      try {
+        await rename(path, join(this.config.spoolDir, original));
+        this.logger.warn(`spool ${original} was left claimed by process ${pid}${host ? ` on ${host}` : ''}: replaying it again`);
+        reclaimed.push(original);
+      } catch {
+        // another process reclaimed it first
+      }
+    }
+    return reclaimed;
+  }
+
   private async replayFiles(): Promise<void> {
     let names: string[];
     try {
@@ -87,13 +130,14 @@ export class TouchSpool implements OnApplicationBootstrap, OnApplicationShutdown
     } catch {
       return; // no spool folder: nothing was ever spooled
     }
+    names = [...names, ...(await this.reclaimStranded(names))];
     const current = Math.floor(Date.now() / BUCKET_MS);
     for (const name of names) {
       const m = /^touches-\d+-(\d+)\.jsonl$/.exec(name);
       if (!m || Number(m[1]) >= current) continue;
       const path = join(this.config.spoolDir, name);
       if (Date.now() - (await stat(path)).mtimeMs < 1000) continue;
-      const claimed = `${path}.${process.pid}.replaying`;
+      const claimed = `${path}.${hostname()}.${process.pid}.replaying`;
       try {
         await rename(path, claimed);
       } catch {
