@@ -14,9 +14,12 @@ describe('real campaigns keep redirecting through a flood of unknown ids and a P
     stack = await startStack({ CACHE_TTL_MS: '300' }, { worker: false, databaseUrl: cluster.url });
   }, 60_000);
   afterAll(async () => {
-    await cluster?.start().catch(() => undefined); // closing the stack writes what it still holds
-    await stack?.close();
-    await cluster?.drop();
+    try {
+      await cluster?.start().catch(() => undefined); // closing the stack writes what it still holds
+      await stack?.close();
+    } finally {
+      await cluster?.drop(); // whatever happened, no cluster is left running
+    }
   }, 60_000);
 
   it('clicks on campaigns that served clicks before still get their redirect, unknown ids still get 404', async () => {
