@@ -23,4 +23,10 @@ describe('postbackUrl', () => {
     const q = new URL(postbackUrl(ALL, install, { ...attribution, touchKind: 'impression', networkClickId: null })).searchParams;
     expect([q.get('l'), q.get('c')]).toEqual(['', '']);
   });
+
+  it('a template with a macro in its host is owed unfilled, so no click id can choose the host', () => {
+    const url = postbackUrl('https://{click_id}/pb?i={install_id}', install, { ...attribution, networkClickId: 'evil.example' });
+    expect(url).toBe('https://{click_id}/pb?i={install_id}');
+    expect(url).not.toContain('evil');
+  });
 });

@@ -30,14 +30,19 @@ export interface PostbackEvent {
   revenueUsd: string | null;
 }
 
-/** The network's template with every postback macro filled; an install postback when `event` is absent. */
+/**
+ * The network's template with every postback macro filled; an install postback when `event` is absent. A template
+ * that puts a macro in its scheme, user info, host or port (saved before templates were checked) is owed as
+ * written, unfilled: no value can choose where it goes, and the sender refuses it with its reason
+ * (`urlTemplateProblem`), so the delivery log shows the postback and why it was not sent.
+ */
 export function postbackUrl(
   template: string,
   install: PostbackInstall,
   attribution: PostbackAttribution,
   event?: PostbackEvent,
 ): string {
-  return expandMacros(template, {
+  const expanded = expandMacros(template, {
     click_id: attribution.networkClickId,
     lookback_click_id: attribution.touchKind === 'click' ? attribution.touchId : null,
     install_id: install.id,
@@ -53,4 +58,5 @@ export function postbackUrl(
     match_type: attribution.matchType,
     install_time: install.installedAt.toISOString(),
   });
+  return expanded.ok ? expanded.url : template;
 }

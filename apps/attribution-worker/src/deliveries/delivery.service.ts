@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { DELIVER_JOB, DELIVERY_QUEUE, deliveryJobOptions, offerJob } from '@app/queues';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
 import { AudiencesRepository, claimDelivery, finishAttempt, sweepInterruptedDeliveries, type AttemptRecord, type ClaimedDelivery } from '@app/database';
-import { attemptOutcome, nextDeliveryStatus, type NextDeliveryStatus } from '@app/domain';
+import { attemptOutcome, describeUrlTemplateProblem, nextDeliveryStatus, urlTemplateProblem, type NextDeliveryStatus } from '@app/domain';
 import { metrics } from '@app/http';
 import { OutboundService } from '@app/outbound';
 import { DeliveryHeaders } from './delivery-headers.service';
@@ -56,15 +56,25 @@ export class DeliveryService {
     if (!claim) return swept[0]?.status === 'unknown' ? 'unknown' : 'skipped';
 
     let record: AttemptRecord;
-    try {
-      const headers = await this.headers.for(claim);
-      const result = await this.outbound.send({ method: claim.method, url: claim.url, body: claim.body ?? undefined, headers });
-      record = { outcome: attemptOutcome(result), statusCode: result.statusCode, error: result.error, durationMs: result.durationMs };
-    } catch (err) {
-      // Signing failed: nothing left the process.
-      record = { outcome: 'error', statusCode: null, error: `not sent: ${(err as Error).message}`, durationMs: 0 };
+    // A failure that no retry can change (a URL that may not be called) ends the delivery at once.
+    let final = false;
+    const problem = urlTemplateProblem(claim.url);
+    if (problem?.kind === 'macro_in_origin') {
+      // Owed from a template saved before templates were checked, left unfilled (see postbackUrl).
+      const why = describeUrlTemplateProblem(`the ${claim.kind} URL`, problem);
+      record = { outcome: 'error', statusCode: null, error: `not sent: ${why} Fix the URL template.`, durationMs: 0 };
+      final = true;
+    } else {
+      try {
+        const headers = await this.headers.for(claim);
+        const result = await this.outbound.send({ method: claim.method, url: claim.url, body: claim.body ?? undefined, headers });
+        record = { outcome: attemptOutcome(result), statusCode: result.statusCode, error: result.error, durationMs: result.durationMs };
+      } catch (err) {
+        // Signing failed: nothing left the process.
+        record = { outcome: 'error', statusCode: null, error: `not sent: ${(err as Error).message}`, durationMs: 0 };
+      }
     }
-    const status = nextDeliveryStatus(record.outcome, claim.kind, claim.networkDedupesClickId, lastAttempt);
+    const status = nextDeliveryStatus(record.outcome, claim.kind, claim.networkDedupesClickId, lastAttempt || final);
     await this.record(claim, record, status);
     if (claim.audienceId && status !== 'pending') await this.offerNextWebhook(claim.appId, claim.audienceId);
     metrics.deliveries.inc({ kind: claim.kind, outcome: record.outcome === 'ok' ? 'ok' : 'error' });

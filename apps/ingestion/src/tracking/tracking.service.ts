@@ -1,5 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { expandMacros, normalizeDeviceId, normalizeUserAgent, notFound, uuidv7 } from '@app/domain';
+import {
+  LookbackError,
+  describeUrlTemplateProblem,
+  expandMacros,
+  normalizeDeviceId,
+  normalizeUserAgent,
+  notFound,
+  uuidv7,
+} from '@app/domain';
 import { metrics } from '@app/http';
 import { CatalogService, type CampaignView } from '../catalog/catalog.service';
 import { TouchSpool } from './touch-spool.service';
@@ -43,11 +51,22 @@ export class TrackingService {
     const now = Date.now();
     const id = uuidv7(now);
     const networkClickId = param(query, 'click_id');
-    const location = expandMacros(campaign.destinationUrl, {
+    const expanded = expandMacros(campaign.destinationUrl, {
       lookback_click_id: id,
       click_id: networkClickId,
       campaign_id: campaign.id,
     });
+    if (!expanded.ok) {
+      // Saved before destinations were checked: redirecting would let the click choose the host (an open
+      // redirect). No redirect, so no click either; the answer says what to fix.
+      throw new LookbackError(
+        'conflict',
+        'destination_unsafe',
+        `${describeUrlTemplateProblem('This campaign\'s destinationUrl', expanded.problem)} Fix it with PATCH /v1/campaigns/${campaign.id}.`,
+        'destinationUrl',
+      );
+    }
+    const location = expanded.url;
     if (campaign.status === 'active') await this.record(this.touchRow('click', id, now, campaign, query, ctx));
     return location;
   }
