@@ -3,7 +3,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { Agent, request as undiciRequest } from 'undici';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
-import { isPublicAddress } from './address-guard';
+import { blockedHost, isPublicAddress } from './address-guard';
 
 export interface OutboundRequest {
   method: 'GET' | 'POST';
@@ -24,6 +24,11 @@ export interface OutboundResult {
   error: string | null;
   durationMs: number;
   sent: boolean;
+  /**
+   * No retry can change the answer: the URL is invalid, its protocol is not allowed, or its host is an address
+   * that may not be called (checked before any connection, or after DNS).
+   */
+  final: boolean;
 }
 
 /** Bytes of a response body read before the connection is dropped: partners answer with a line, not a page. */
@@ -109,26 +114,25 @@ export class OutboundService implements BeforeApplicationShutdown, OnApplication
 
   async send(request: OutboundRequest): Promise<OutboundResult> {
     const started = performance.now();
-    const done = (statusCode: number | null, error: string | null, sent: boolean): OutboundResult => ({
+    const done = (statusCode: number | null, error: string | null, sent: boolean, final = false): OutboundResult => ({
       ok: error === null && statusCode !== null && statusCode >= 200 && statusCode < 300,
       statusCode,
       error: error ?? (statusCode !== null && (statusCode < 200 || statusCode >= 300) ? `HTTP ${statusCode}` : null),
       durationMs: Math.round(performance.now() - started),
       sent,
+      final,
     });
 
     let url: URL;
     try {
       url = new URL(request.url);
     } catch {
-      return done(null, 'invalid URL', false);
+      return done(null, 'invalid URL', false, true);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return done(null, `protocol ${url.protocol} not allowed`, false);
-    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return done(null, `protocol ${url.protocol} not allowed`, false, true);
     // An IP literal is dialled without a lookup, so the guard inside the lookup never sees it.
-    if (!this.config.outboundAllowPrivate && /^[\d.]+$|:/.test(host) && !isPublicAddress(host)) {
-      return done(null, `blocked: ${host} is not a public address`, false);
-    }
+    const blocked = this.config.outboundAllowPrivate ? undefined : blockedHost(url);
+    if (blocked !== undefined) return done(null, `blocked: ${blocked} is not a public address`, false, true);
     if (this.isStopping) return done(null, 'not sent: the process is stopping', false);
 
     const timeoutMs = this.config.outboundTimeoutMs;
@@ -170,7 +174,7 @@ export class OutboundService implements BeforeApplicationShutdown, OnApplication
         return done(statusCode, reason?.message ?? 'aborted', true);
       }
       const code = errorCode(err);
-      return done(statusCode, errorMessage(err), !(code && NOT_SENT_CODES.has(code)));
+      return done(statusCode, errorMessage(err), !(code && NOT_SENT_CODES.has(code)), code === 'ERR_OUTBOUND_BLOCKED');
     } finally {
       clearTimeout(deadline);
       this.inFlight.delete(controller);

@@ -2,6 +2,9 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '@app/config';
+import { lookup } from 'node:dns/promises';
+import { hostname } from 'node:os';
+import { isPublicAddress } from './address-guard';
 import { MAX_RESPONSE_BYTES, OutboundService } from './outbound.service';
 
 /** Local partners that misbehave in the ways real ones do. Each test gets its own server on an ephemeral port. */
@@ -140,8 +143,24 @@ describe('OutboundService', () => {
     expect(await guarded.send({ method: 'GET', url: p.url })).toMatchObject({ ok: false, sent: false, error: 'blocked: 127.0.0.1 is not a public address' });
     const byName = await guarded.send({ method: 'GET', url: p.url.replace('127.0.0.1', 'localhost') });
     expect(byName).toMatchObject({ ok: false, sent: false });
-    expect(byName.error).toMatch(/blocked: localhost resolves to no public address/);
+    expect(byName.error).toMatch(/blocked: localhost is not a public address/);
+    // Blocked either way, and for good: no retry can make the address public.
+    expect(byName.final).toBe(true);
     expect(p.hits()).toBe(0);
+  });
+
+  it('a name that resolves to a private address is refused after DNS, for good', async () => {
+    const p = await partner((res) => res.end('ok'));
+    servers.push(p.server);
+    // This machine's own name resolves to a loopback or private address (here through /etc/hosts).
+    const { address } = await lookup(hostname());
+    expect(isPublicAddress(address)).toBe(false);
+    const result = await make({ OUTBOUND_ALLOW_PRIVATE: 'false' }).send({ method: 'GET', url: p.url.replace('127.0.0.1', hostname()) });
+    expect(result).toMatchObject({ ok: false, sent: false, final: true });
+    expect(result.error).toMatch(/resolves to no public address/);
+    expect(p.hits()).toBe(0);
+    // Allowed, the same name is called.
+    expect(await make().send({ method: 'GET', url: p.url.replace('127.0.0.1', hostname()) })).toMatchObject({ ok: true, final: false });
   });
 
   it('cuts calls in flight shortly after shutdown begins and refuses new ones', async () => {

@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
 import { NetworkEntity } from '@app/database';
 import { notFound, uuidv7 } from '@app/domain';
+import { refusePrivateAddresses } from '../common/outbound-url';
 import { listPage, type ListQuery } from '../common/pagination';
 import type { CreateNetworkDto, UpdateNetworkDto } from './network.dto';
 
@@ -21,9 +23,20 @@ export function networkView(n: NetworkEntity) {
 
 @Injectable()
 export class NetworksService {
-  constructor(@InjectRepository(NetworkEntity) private readonly networks: Repository<NetworkEntity>) {}
+  constructor(
+    @InjectRepository(NetworkEntity) private readonly networks: Repository<NetworkEntity>,
+    @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
+  ) {}
+
+  private refusePrivate(dto: UpdateNetworkDto): void {
+    refusePrivateAddresses(this.config.outboundAllowPrivate, {
+      installPostbackUrl: dto.installPostbackUrl,
+      eventPostbackUrl: dto.eventPostbackUrl,
+    });
+  }
 
   async create(dto: CreateNetworkDto) {
+    this.refusePrivate(dto);
     const network = this.networks.create({
       id: uuidv7(),
       name: dto.name,
@@ -44,6 +57,7 @@ export class NetworksService {
   }
 
   async update(id: string, dto: UpdateNetworkDto) {
+    this.refusePrivate(dto);
     return networkView(await this.networks.save(this.networks.merge(await this.find(id), dto)));
   }
 

@@ -69,6 +69,7 @@ export class DeliveryService {
         const headers = await this.headers.for(claim);
         const result = await this.outbound.send({ method: claim.method, url: claim.url, body: claim.body ?? undefined, headers });
         record = { outcome: attemptOutcome(result), statusCode: result.statusCode, error: result.error, durationMs: result.durationMs };
+        final = result.final;
       } catch (err) {
         // Signing failed: nothing left the process.
         record = { outcome: 'error', statusCode: null, error: `not sent: ${(err as Error).message}`, durationMs: 0 };
