@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Redis } from 'ioredis';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
@@ -32,7 +32,7 @@ function within<T>(p: Promise<T>, ms: number): Promise<T> {
 
 /** Checks the two dependencies every process needs; a down one is named in the report. */
 @Injectable()
-export class HealthService implements OnModuleDestroy {
+export class HealthService implements OnApplicationShutdown {
   private readonly redis: Redis;
 
   constructor(
@@ -71,7 +71,12 @@ export class HealthService implements OnModuleDestroy {
     };
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * Not at module destroy, which runs before the shutdown hooks: the worker's shutdown asks this check whether
+   * Redis is there to decide whether to wait for jobs in progress, and a connection closed already said "down",
+   * so in-flight deliveries were cut off from PostgreSQL before they could record their answer.
+   */
+  async onApplicationShutdown(): Promise<void> {
     this.redis.disconnect();
   }
 }
