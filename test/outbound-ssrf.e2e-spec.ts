@@ -49,6 +49,19 @@ describe('SSRF: non-public postback addresses with OUTBOUND_ALLOW_PRIVATE=false'
     expect((await stack.admin('GET', `/v1/networks/${network.body.id}`)).body.eventPostbackUrl).toBeNull();
   });
 
+  it('a pixel monitor webhook to a private address is refused on create and on update, naming the field', async () => {
+    const monitor = { webhookUrl: 'http://[::ffff:169.254.169.254]/alerts', events: ['purchase'] };
+    const app = { name: 'A', platform: 'web', bundleId: 'example.com' };
+    const created = await stack.admin('POST', '/v1/apps', { ...app, pixelMonitor: monitor });
+    expect(created.status).toBe(400);
+    expect(created.body.error).toMatchObject({ code: 'address_not_public', field: 'pixelMonitor.webhookUrl' });
+    const ok = await stack.admin('POST', '/v1/apps', { ...app, pixelMonitor: { ...monitor, webhookUrl: 'https://alerts.example/hook' } });
+    expect(ok.status).toBe(201);
+    const patched = await stack.admin('PATCH', `/v1/apps/${ok.body.id}`, { pixelMonitor: monitor });
+    expect(patched.body.error).toMatchObject({ code: 'address_not_public', field: 'pixelMonitor.webhookUrl' });
+    expect((await stack.admin('GET', `/v1/apps/${ok.body.id}`)).body.pixelMonitor.webhookUrl).toBe('https://alerts.example/hook');
+  });
+
   it.each(['https://adnet.example/pb?c={click_id}', 'https://8.8.8.8/pb', 'http://[2606:4700:4700::1111]/pb'])(
     'public %s is accepted',
     async (url) => {

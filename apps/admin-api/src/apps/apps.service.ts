@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
 import { AppEntity } from '@app/database';
 import { DEFAULT_FRAUD_MODES, EVERY_APP, PIXEL_MONITOR_DEFAULTS, type PixelMonitorSettings, ensureVisible, newSecret, normalizeCidr, notFound, uuidv7, type AppScope } from '@app/domain';
+import { refusePrivateAddresses } from '../common/outbound-url';
 import { listPage, scopeWhere, type ListQuery } from '../common/pagination';
 import type { CreateAppDto, PixelMonitorDto, UpdateAppDto } from './app.dto';
 
@@ -28,10 +30,19 @@ export function appView(a: AppEntity) {
 
 @Injectable()
 export class AppsService {
-  constructor(@InjectRepository(AppEntity) private readonly apps: Repository<AppEntity>) {}
+  constructor(
+    @InjectRepository(AppEntity) private readonly apps: Repository<AppEntity>,
+    @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
+  ) {}
+
+  /** The pixel monitor's alerts are outbound calls: its webhook gets the postbacks' save-time address check. */
+  private refusePrivate(dto: UpdateAppDto): void {
+    refusePrivateAddresses(this.config.outboundAllowPrivate, { 'pixelMonitor.webhookUrl': dto.pixelMonitor?.webhookUrl });
+  }
 
   /** The only answer that carries the SDK secret. */
   async create(dto: CreateAppDto) {
+    this.refusePrivate(dto);
     const app = await this.apps.save(
       this.apps.create({
         ...dto,
@@ -57,6 +68,7 @@ export class AppsService {
 
   async update(id: string, dto: UpdateAppDto, scope: AppScope) {
     const app = await this.find(id, scope);
+    this.refusePrivate(dto);
     const { ipBlocklist, fraudModes, pixelMonitor, ...rest } = dto;
     this.apps.merge(app, rest);
     if (pixelMonitor !== undefined) app.pixelMonitor = monitorSettings(pixelMonitor);
