@@ -1,6 +1,6 @@
 import { uuidv7 } from '../libs/domain/src';
 import { postSigned, Sink, waitFor } from './support/http';
-import { click, clickIdFrom, createFixture, type Fixture } from './support/fixtures';
+import { click, clickIdFrom, createFixture, decidedInstall, type Fixture } from './support/fixtures';
 import { startStack, type Stack } from './support/stack';
 
 /** The same Pixel 8 on Android 14: Chrome clicked the ad, the app (Dalvik) reported the install. */
@@ -54,12 +54,7 @@ describe('attribution rules and fraud rules, end to end', () => {
   const inAMinute = (extraSeconds = 0) => new Date(Date.now() + (60 + extraSeconds) * 1000).toISOString();
   const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-  async function decided(id: string) {
-    return waitFor(async () => {
-      const r = await stack.admin('GET', `/v1/installs/${id}`);
-      return r.status === 200 && r.body.status !== 'pending' ? r.body : undefined;
-    }, `decision of install ${id}`);
-  }
+  const decided = (id: string) => decidedInstall(stack, id);
 
   /** Sends a signed install and answers the decision the worker made for it. */
   async function install(f: Fixture, body: Record<string, unknown>) {

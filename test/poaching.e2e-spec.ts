@@ -1,5 +1,5 @@
-import { postSigned, waitFor } from './support/http';
-import { createFixture, type Fixture } from './support/fixtures';
+import { postSigned } from './support/http';
+import { createFixture, decidedInstall, type Fixture } from './support/fixtures';
 import { startStack, type Stack } from './support/stack';
 
 /** The same Android phone: Chrome made the click, the app (Dalvik) reported the install. */
@@ -27,12 +27,7 @@ describe('organic poaching and shared addresses, end to end', () => {
   });
   afterAll(() => stack?.close());
 
-  async function decided(id: string) {
-    return waitFor(async () => {
-      const r = await stack.admin('GET', `/v1/installs/${id}`);
-      return r.status === 200 && r.body.status !== 'pending' ? r.body : undefined;
-    }, `decision of install ${id}`);
-  }
+  const decided = (id: string) => decidedInstall(stack, id);
   async function install(f: Fixture, body: Record<string, unknown>) {
     const res = await postSigned(`${stack.ingestionUrl}/v1/installs`, f.sdkSecret, {
       appId: f.appId,

@@ -1,3 +1,4 @@
+import { waitFor } from './http';
 import type { Stack } from './stack';
 
 export interface Fixture {
@@ -59,4 +60,12 @@ export function clickIdFrom(location: string): string {
   const id = new URLSearchParams(decoded).get('lookback_click_id');
   if (!id) throw new Error(`no lookback_click_id in ${location}`);
   return id;
+}
+
+/** The install as the admin API shows it, once the worker has decided it. */
+export function decidedInstall(stack: Stack, id: string) {
+  return waitFor(async () => {
+    const r = await stack.admin('GET', `/v1/installs/${id}`);
+    return r.status === 200 && r.body.status !== 'pending' ? r.body : undefined;
+  }, `decision of install ${id}`);
 }

@@ -1,4 +1,5 @@
 import type { JobsOptions, Queue } from 'bullmq';
+import { DELIVER_JOB, deliveryJobOptions } from './queues';
 
 /**
  * Enqueues after the row is committed. If Redis is slow or gone the request must not wait on it: the row
@@ -68,4 +69,21 @@ export async function offerJob(queue: Queue, name: string, data: object, jobId: 
     return enqueueAfterCommit(queue, name, data, jobId, opts);
   }
   return false;
+}
+
+/**
+ * Hands committed outbox rows to the delivery queue, one job per delivery keyed by its id, with the delivery
+ * retry policy. Resolves false when Redis did not take them in time: the reconciler offers them again.
+ */
+export function enqueueDeliveries(
+  queue: Queue,
+  config: { deliveryAttempts: number; deliveryBackoffMs: number },
+  rows: readonly { deliveryId: string; appId: string }[],
+): Promise<boolean> {
+  return enqueueBulkAfterCommit(
+    queue,
+    DELIVER_JOB,
+    rows.map(({ deliveryId, appId }) => ({ jobId: deliveryId, data: { deliveryId, appId } })),
+    deliveryJobOptions(config),
+  );
 }

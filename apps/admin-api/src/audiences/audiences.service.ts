@@ -21,7 +21,7 @@ import {
   type DeviceIds,
 } from '@app/domain';
 import { metrics } from '@app/http';
-import { DELIVER_JOB, DELIVERY_QUEUE, deliveryJobOptions, enqueueBulkAfterCommit } from '@app/queues';
+import { DELIVERY_QUEUE, enqueueDeliveries } from '@app/queues';
 import { AppsService } from '../apps/apps.service';
 import type { AudienceListQuery, CreateAudienceDto, MembersQuery, PreviewAudienceDto, UpdateAudienceDto } from './audience.dto';
 
@@ -156,12 +156,7 @@ export class AudiencesService {
     };
     const afterCommit = async () => {
       if (owed.length === 0) return;
-      const queued = await enqueueBulkAfterCommit(
-        this.deliveries,
-        DELIVER_JOB,
-        owed.map((w) => ({ jobId: w.id, data: { deliveryId: w.id, appId: w.appId } })),
-        deliveryJobOptions(this.config),
-      );
+      const queued = await enqueueDeliveries(this.deliveries, this.config, owed.map((w) => ({ deliveryId: w.id, appId: w.appId })));
       if (!queued) metrics.enqueueFailures.inc({ queue: DELIVERY_QUEUE }, owed.length);
     };
     return { hook, afterCommit };

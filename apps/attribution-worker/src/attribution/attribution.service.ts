@@ -15,7 +15,7 @@ import {
 } from '@app/database';
 import { decideInOrder, type Decision, type DecisionSettings } from '@app/domain';
 import { isDependencyDown, metrics } from '@app/http';
-import { DELIVER_JOB, DELIVERY_QUEUE, deliveryJobOptions, enqueueBulkAfterCommit } from '@app/queues';
+import { DELIVERY_QUEUE, enqueueDeliveries } from '@app/queues';
 import { EventLinker } from '../events/event-linker.service';
 
 export type AttributeOutcome = Decision['status'] | 'skipped';
@@ -121,12 +121,7 @@ export class AttributionService {
     // Installs another worker decided first are 'skipped': its decision and outbox row stand.
 
     if (deliveries.length > 0) {
-      const queued = await enqueueBulkAfterCommit(
-        this.deliveryQueue,
-        DELIVER_JOB,
-        deliveries.map(({ deliveryId, appId }) => ({ jobId: deliveryId, data: { deliveryId, appId } })),
-        deliveryJobOptions(this.config),
-      );
+      const queued = await enqueueDeliveries(this.deliveryQueue, this.config, deliveries);
       if (!queued) metrics.enqueueFailures.inc({ queue: DELIVERY_QUEUE }, deliveries.length);
     }
     // Events that arrived before their install's decision inherit it now; any later event sees the install decided

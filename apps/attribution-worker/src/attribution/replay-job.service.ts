@@ -5,7 +5,7 @@ import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
 import { AttributionInputsRepository, AttributionReplayer, ReplayRunsRepository } from '@app/database';
 import type { DecisionOverrides } from '@app/domain';
 import { metrics } from '@app/http';
-import { DELIVER_JOB, DELIVERY_QUEUE, deliveryJobOptions, enqueueBulkAfterCommit } from '@app/queues';
+import { DELIVERY_QUEUE, enqueueDeliveries } from '@app/queues';
 
 export type ReplayJobOutcome = 'done' | 'skipped';
 
@@ -46,12 +46,7 @@ export class ReplayJobService {
         settings,
         async ({ processed, deliveryIds }) => {
           if (deliveryIds.length > 0) {
-            const queued = await enqueueBulkAfterCommit(
-              this.deliveries,
-              DELIVER_JOB,
-              deliveryIds.map((deliveryId) => ({ jobId: deliveryId, data: { deliveryId, appId: run.appId } })),
-              deliveryJobOptions(this.config),
-            );
+            const queued = await enqueueDeliveries(this.deliveries, this.config, deliveryIds.map((deliveryId) => ({ deliveryId, appId: run.appId })));
             if (!queued) metrics.enqueueFailures.inc({ queue: DELIVERY_QUEUE }, deliveryIds.length);
           }
           await this.runs.progress(run, processed);

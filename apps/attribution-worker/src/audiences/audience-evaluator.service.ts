@@ -6,7 +6,7 @@ import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
 import { AudiencesRepository, type AudienceRow, type MembershipChange, type PersonRef } from '@app/database';
 import { DAY_MS, evaluateMembership, ruleEventNames, ruleLookbackDays } from '@app/domain';
 import { metrics } from '@app/http';
-import { DELIVER_JOB, DELIVERY_QUEUE, deliveryJobOptions, enqueueBulkAfterCommit } from '@app/queues';
+import { DELIVERY_QUEUE, enqueueDeliveries } from '@app/queues';
 
 /** People evaluated per transaction: one set of queries for all of them. */
 export const AUDIENCE_BATCH = 500;
@@ -134,12 +134,7 @@ export class AudienceEvaluator implements OnApplicationBootstrap, OnApplicationS
   /** The webhooks are committed; if Redis misses them the reconciler offers them again. */
   async enqueue(webhooks: { id: string; appId: string }[]): Promise<void> {
     if (webhooks.length === 0) return;
-    const queued = await enqueueBulkAfterCommit(
-      this.deliveries,
-      DELIVER_JOB,
-      webhooks.map((w) => ({ jobId: w.id, data: { deliveryId: w.id, appId: w.appId } })),
-      deliveryJobOptions(this.config),
-    );
+    const queued = await enqueueDeliveries(this.deliveries, this.config, webhooks.map((w) => ({ deliveryId: w.id, appId: w.appId })));
     if (!queued) metrics.enqueueFailures.inc({ queue: DELIVERY_QUEUE }, webhooks.length);
   }
 }

@@ -6,7 +6,7 @@ import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
 import { insertAlert, lockMonitorStates, monitorCounters, monitoredApps, saveMonitorStates, type MonitoredApp } from '@app/database';
 import { REJECTED_WINDOW_MINUTES, judgePixelEvent, pixelAlert, uuidv7, type PixelState } from '@app/domain';
 import { metrics } from '@app/http';
-import { DELIVER_JOB, DELIVERY_QUEUE, deliveryJobOptions, enqueueBulkAfterCommit } from '@app/queues';
+import { DELIVERY_QUEUE, enqueueDeliveries } from '@app/queues';
 
 export interface MonitorAlert {
   appId: string;
@@ -52,12 +52,7 @@ export class PixelMonitor implements OnApplicationBootstrap, OnApplicationShutdo
     const alerts: MonitorAlert[] = [];
     for (const app of await monitoredApps(this.db)) alerts.push(...(await this.checkApp(app, now)));
     if (alerts.length > 0) {
-      const queued = await enqueueBulkAfterCommit(
-        this.deliveries,
-        DELIVER_JOB,
-        alerts.map((a) => ({ jobId: a.deliveryId, data: { deliveryId: a.deliveryId, appId: a.appId } })),
-        deliveryJobOptions(this.config),
-      );
+      const queued = await enqueueDeliveries(this.deliveries, this.config, alerts);
       if (!queued) metrics.enqueueFailures.inc({ queue: DELIVERY_QUEUE }, alerts.length);
     }
     return alerts;
