@@ -62,6 +62,20 @@ describe('SSRF: non-public postback addresses with OUTBOUND_ALLOW_PRIVATE=false'
     expect((await stack.admin('GET', `/v1/apps/${ok.body.id}`)).body.pixelMonitor.webhookUrl).toBe('https://alerts.example/hook');
   });
 
+  it('an audience webhook to a private address is refused on create and on update, naming the field', async () => {
+    const app = await stack.admin('POST', '/v1/apps', { name: 'A', platform: 'web', bundleId: 'example.org' });
+    const audience = { appId: app.body.id, name: 'Buyers', rule: { event: 'purchase' } };
+    for (const webhookUrl of ['http://127.0.0.1:9/hook', 'http://10.1.2.3/hook', 'http://[::7f00:1]/hook']) {
+      const created = await stack.admin('POST', '/v1/audiences', { ...audience, webhookUrl });
+      expect([created.status, created.body.error?.code, created.body.error?.field]).toEqual([400, 'address_not_public', 'webhookUrl']);
+    }
+    const ok = await stack.admin('POST', '/v1/audiences', { ...audience, webhookUrl: 'https://partner.example/hook' });
+    expect(ok.status).toBe(201);
+    const patched = await stack.admin('PATCH', `/v1/audiences/${ok.body.id}`, { webhookUrl: 'http://169.254.169.254/latest' });
+    expect([patched.status, patched.body.error?.field]).toEqual([400, 'webhookUrl']);
+    expect((await stack.admin('GET', `/v1/audiences/${ok.body.id}`)).body.webhookUrl).toBe('https://partner.example/hook');
+  });
+
   it.each(['https://adnet.example/pb?c={click_id}', 'https://8.8.8.8/pb', 'http://[2606:4700:4700::1111]/pb'])(
     'public %s is accepted',
     async (url) => {

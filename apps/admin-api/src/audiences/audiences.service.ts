@@ -23,6 +23,7 @@ import {
 import { metrics } from '@app/http';
 import { DELIVERY_QUEUE, enqueueDeliveries } from '@app/queues';
 import { AppsService } from '../apps/apps.service';
+import { refusePrivateAddresses } from '../common/outbound-url';
 import type { AudienceListQuery, CreateAudienceDto, MembersQuery, PreviewAudienceDto, UpdateAudienceDto } from './audience.dto';
 
 /** How long a rotated-out secret keeps signing beside the new one. */
@@ -67,6 +68,7 @@ export class AudiencesService {
   async create(dto: CreateAudienceDto, scope: AppScope) {
     const app = await this.apps.find(dto.appId, scope, 'appId');
     const rule = this.rule(dto.rule);
+    refusePrivateAddresses(this.config.outboundAllowPrivate, { webhookUrl: dto.webhookUrl });
     const secret = newWebhookSecret();
     const row = await this.audiences.create({ id: uuidv7(), appId: app.id, name: dto.name, rule, webhookUrl: dto.webhookUrl, webhookSecret: secret });
     return { ...(await this.view(row)), webhookSecret: secret };
@@ -87,6 +89,7 @@ export class AudiencesService {
   async update(id: string, dto: UpdateAudienceDto, scope: AppScope) {
     await this.find(id, scope);
     const rule = dto.rule === undefined ? undefined : this.rule(dto.rule);
+    refusePrivateAddresses(this.config.outboundAllowPrivate, { webhookUrl: dto.webhookUrl });
     return this.view(await this.audiences.update(id, { name: dto.name, rule, webhookUrl: dto.webhookUrl }));
   }
 
