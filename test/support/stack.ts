@@ -19,6 +19,7 @@ export interface Stack {
   ingestionUrl: string;
   adminUrl: string;
   adminApp: NestFastifyApplication;
+  ingestionApp: NestFastifyApplication;
   workerHealthUrl: string;
   /** The running worker's application context (its services, e.g. to run a scheduler at a given clock). */
   readonly worker: INestApplicationContext | undefined;
@@ -85,6 +86,7 @@ export async function startStack(
     ingestionUrl: `http://127.0.0.1:${portOf(ingestion)}`,
     adminUrl,
     adminApp,
+    ingestionApp: ingestion,
     get workerHealthUrl() {
       return workerHealthUrl;
     },

@@ -2,7 +2,8 @@ export { ErrorFilter, toErrorResponse, isDependencyDown, type ErrorBody } from '
 export { validationPipe, validateItem, JsonShapePipe, type BatchBody } from './validation';
 export { metrics, metricsRegistry, registerQueueDepth, startDefaultMetrics } from './metrics';
 export { HealthService, type HealthReport } from './health.service';
-export { HealthController } from './health.controller';
+export { HealthController, HealthView } from './health.controller';
+export { ErrorDetail, ErrorResponse, RETRY_AFTER_HEADER, errorResponses, type ErrorStatus } from './openapi';
 export { loggingModule } from './logging';
 export { createHttpApp, type AppOptions } from './http-app';
 export { runProcess, BootLogger, SHUTDOWN_TIMEOUT_MS, type Closeable } from './process';

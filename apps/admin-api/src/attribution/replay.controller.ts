@@ -1,14 +1,16 @@
 import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiExtraModels, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ensureVisible, type AppScope } from '@app/domain';
 import { Scope } from '../auth/scopes';
+import { AdminApi, ApiErrors } from '../common/openapi';
 import { uuidParam } from '../common/pagination';
-import { ReplayDto } from './replay.dto';
+import { ReplayDto, ReplayReportView, ReplayRunView, WindowOverridesDto } from './replay.dto';
 import { ReplayService } from './replay.service';
 
 @ApiTags('attribution')
-@ApiBearerAuth()
+@AdminApi()
+@ApiExtraModels(WindowOverridesDto)
 @Controller('v1/attribution/replay')
 export class ReplayController {
   constructor(private readonly replay: ReplayService) {}
@@ -18,6 +20,9 @@ export class ReplayController {
    * with what would move; `apply: true` answers 202 with the run to follow at `GET /v1/attribution/replay/{id}`.
    */
   @Post()
+  @ApiOkResponse({ type: ReplayReportView, description: 'A dry run: what would move, nothing changed.' })
+  @ApiAcceptedResponse({ type: ReplayRunView, description: '`apply: true`: the run, queued for the worker.' })
+  @ApiErrors(400, 403, 404, 415)
   async run(@Body() dto: ReplayDto, @Scope() scope: AppScope, @Res({ passthrough: true }) reply: FastifyReply) {
     ensureVisible(scope, dto.appId, 'app', 'appId');
     const { accepted, body } = await this.replay.replay(dto);
@@ -27,6 +32,8 @@ export class ReplayController {
 
   /** An applied run: `queued`, `running` (with `processed` so far), `done` (with `result`) or `failed` (with `error`). */
   @Get(':id')
+  @ApiOkResponse({ type: ReplayRunView })
+  @ApiErrors(400, 404)
   get(@Param('id', uuidParam()) id: string, @Scope() scope: AppScope) {
     return this.replay.get(id, scope);
   }

@@ -51,10 +51,14 @@ export class MemberDevice {
   @ApiPropertyOptional() androidId?: string;
 }
 
-export class MemberView {
+/** A person the rule holds for now (a preview has no entry time yet). */
+export class SampleMemberView {
   @ApiProperty({ type: MemberDevice }) device!: MemberDevice;
-  @ApiPropertyOptional({ nullable: true }) customerUserId!: string | null;
-  @ApiProperty() enteredAt!: Date;
+  @ApiProperty({ type: String, nullable: true }) customerUserId!: string | null;
+}
+
+export class MemberView extends SampleMemberView {
+  @ApiProperty({ format: 'date-time' }) enteredAt!: Date;
 }
 
 export class MembersPage {
@@ -66,7 +70,7 @@ export class BackfillView {
   @ApiProperty({ enum: ['running', 'done'] }) status!: 'running' | 'done';
   @ApiProperty({ description: 'People queued when the audience was created or its rule changed.' }) queued!: number;
   @ApiProperty({ description: 'People evaluated so far.' }) done!: number;
-  @ApiProperty({ nullable: true }) startedAt!: Date | null;
+  @ApiProperty({ type: Date, format: 'date-time', nullable: true }) startedAt!: Date | null;
 }
 
 export class AudienceView {
@@ -77,7 +81,8 @@ export class AudienceView {
   @ApiProperty() webhookUrl!: string;
   @ApiProperty({ description: 'Current members.' }) size!: number;
   @ApiProperty({ type: BackfillView }) backfill!: BackfillView;
-  @ApiProperty({ nullable: true, description: 'Until then webhooks are signed by the previous secret too.' }) previousSecretValidUntil!: Date | null;
+  @ApiProperty({ type: Date, format: 'date-time', nullable: true, description: 'Until then webhooks are signed by the previous secret too.' })
+  previousSecretValidUntil!: Date | null;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
 }
@@ -93,5 +98,5 @@ export class AudiencesPage {
 
 export class PreviewView {
   @ApiProperty({ description: 'Members the rule would have now.' }) size!: number;
-  @ApiProperty({ type: [MemberView], description: 'Up to 20 of them.' }) sample!: Omit<MemberView, 'enteredAt'>[];
+  @ApiProperty({ type: [SampleMemberView], description: 'Up to 20 of them.' }) sample!: SampleMemberView[];
 }

@@ -1,16 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AppScope } from '@app/domain';
 import { Scope } from '../auth/scopes';
-import { ErrorResponse } from '../common/openapi';
+import { AdminApi, ApiErrors } from '../common/openapi';
 import { uuidParam } from '../common/pagination';
 import {
   AudienceListQuery,
@@ -27,8 +19,8 @@ import {
 import { AudiencesService } from './audiences.service';
 
 @ApiTags('audiences')
-@ApiBearerAuth()
-@ApiBadRequestResponse({ type: ErrorResponse })
+@AdminApi()
+@ApiErrors(400)
 @Controller('v1/audiences')
 export class AudiencesController {
   constructor(private readonly audiences: AudiencesService) {}
@@ -36,7 +28,7 @@ export class AudiencesController {
   /** Creates the audience and fills it from history (see `backfill`); the answer holds its webhook secret, once. */
   @Post()
   @ApiCreatedResponse({ type: AudienceWithSecret })
-  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiErrors(403, [404, 'No such app (`appId`), or one outside the key.'], 415)
   create(@Body() dto: CreateAudienceDto, @Scope() scope: AppScope) {
     return this.audiences.create(dto, scope);
   }
@@ -45,20 +37,21 @@ export class AudiencesController {
   @Post('preview')
   @HttpCode(200)
   @ApiOkResponse({ type: PreviewView })
-  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiErrors(403, [404, 'No such app (`appId`), or one outside the key.'], 415)
   preview(@Body() dto: PreviewAudienceDto, @Scope() scope: AppScope) {
     return this.audiences.preview(dto, scope);
   }
 
   @Get()
   @ApiOkResponse({ type: AudiencesPage })
+  @ApiErrors([404, "`appId` is outside the key's apps."])
   list(@Query() query: AudienceListQuery, @Scope() scope: AppScope) {
     return this.audiences.list(query, scope);
   }
 
   @Get(':id')
   @ApiOkResponse({ type: AudienceView })
-  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiErrors(404)
   get(@Param('id', uuidParam()) id: string, @Scope() scope: AppScope) {
     return this.audiences.get(id, scope);
   }
@@ -66,15 +59,15 @@ export class AudiencesController {
   /** A new rule re-evaluates everyone (progress in `backfill`); entries and exits it causes are sent as usual. */
   @Patch(':id')
   @ApiOkResponse({ type: AudienceView })
-  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiErrors(403, 404, 415)
   update(@Param('id', uuidParam()) id: string, @Body() dto: UpdateAudienceDto, @Scope() scope: AppScope) {
     return this.audiences.update(id, dto, scope);
   }
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiNoContentResponse()
-  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiNoContentResponse({ description: 'Deleted with its members and unsent webhooks; no exit webhooks are sent.' })
+  @ApiErrors(403, 404)
   async remove(@Param('id', uuidParam()) id: string, @Scope() scope: AppScope): Promise<void> {
     await this.audiences.remove(id, scope);
   }
@@ -82,7 +75,7 @@ export class AudiencesController {
   /** Current members in a stable order, `nextCursor` for the next page. */
   @Get(':id/members')
   @ApiOkResponse({ type: MembersPage })
-  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiErrors(404)
   members(@Param('id', uuidParam()) id: string, @Query() query: MembersQuery, @Scope() scope: AppScope) {
     return this.audiences.members(id, query, scope);
   }
@@ -91,7 +84,7 @@ export class AudiencesController {
   @Post(':id/rotate-secret')
   @HttpCode(200)
   @ApiOkResponse({ type: AudienceWithSecret })
-  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiErrors(403, 404)
   rotateSecret(@Param('id', uuidParam()) id: string, @Scope() scope: AppScope) {
     return this.audiences.rotateSecret(id, scope);
   }

@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsUUID } from 'class-validator';
 import type { ApiScope } from '@app/database';
 import { IsText } from '../common/fields';
-import { ErrorResponse } from '../common/openapi';
+import { AdminApi, ApiErrors } from '../common/openapi';
 import { ListQuery, uuidParam } from '../common/pagination';
 import { ApiKeysService } from './api-keys.service';
 import { RequireScope, callerOf } from './scopes';
@@ -34,8 +34,8 @@ export class ApiKeyView {
   @ApiProperty({ type: [String], nullable: true, description: '`null`: every app.' }) appIds!: string[] | null;
   @ApiProperty({ description: 'The first characters of the key, to tell keys apart. Never the key.' }) keyPrefix!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty({ format: 'date-time', nullable: true, description: 'Accurate to about a minute.' }) lastUsedAt!: string | null;
-  @ApiProperty({ format: 'date-time', nullable: true }) revokedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Accurate to about a minute.' }) lastUsedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) revokedAt!: string | null;
 }
 
 export class ApiKeyPage {
@@ -53,7 +53,7 @@ export class CreatedApiKey {
 }
 
 @ApiTags('api keys')
-@ApiBearerAuth()
+@AdminApi()
 @Controller('v1/api-keys')
 export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
@@ -62,7 +62,7 @@ export class ApiKeysController {
   @Post()
   @RequireScope('owner')
   @ApiCreatedResponse({ type: CreatedApiKey })
-  @ApiNotFoundResponse({ type: ErrorResponse, description: 'An app in `appIds` does not exist.' })
+  @ApiErrors(400, [403, 'Only an owner key manages keys.'], [404, 'An app in `appIds` does not exist.'], 415)
   create(@Body() dto: CreateApiKeyDto) {
     return this.keys.create(dto.name, dto.scopes, dto.appIds);
   }
@@ -71,6 +71,7 @@ export class ApiKeysController {
   @Get()
   @RequireScope('owner')
   @ApiOkResponse({ type: ApiKeyPage })
+  @ApiErrors(400, [403, 'Only an owner key manages keys.'])
   list(@Query() query: ListQuery) {
     return this.keys.list(query);
   }
@@ -78,8 +79,8 @@ export class ApiKeysController {
   /** Revokes at once, in every admin process (keys are not cached). Owner only. */
   @Delete(':id')
   @RequireScope('owner')
-  @ApiOkResponse({ type: ApiKeyView })
-  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiOkResponse({ type: ApiKeyView, description: 'The revoked key (revoking twice answers the same).' })
+  @ApiErrors(400, [403, 'Only an owner key manages keys.'], 404, [409, 'A key cannot revoke itself (`cannot_revoke_own_key`).'])
   revoke(@Param('id', uuidParam()) id: string, @Req() req: FastifyRequest) {
     return this.keys.revoke(id, callerOf(req)?.keyId);
   }

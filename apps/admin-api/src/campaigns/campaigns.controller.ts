@@ -1,34 +1,51 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AppScope } from '@app/domain';
 import { Scope } from '../auth/scopes';
+import { AdminApi, ApiErrors } from '../common/openapi';
 import { uuidParam } from '../common/pagination';
-import { CampaignListQuery, CreateCampaignDto, UpdateCampaignDto } from './campaign.dto';
+import { CampaignListQuery, CampaignView, CampaignsPage, CreateCampaignDto, UpdateCampaignDto } from './campaign.dto';
 import { CampaignsService } from './campaigns.service';
 
 @ApiTags('campaigns')
-@ApiBearerAuth()
+@AdminApi()
 @Controller('v1/campaigns')
 export class CampaignsController {
   constructor(private readonly campaigns: CampaignsService) {}
 
-  @Post() create(@Body() dto: CreateCampaignDto, @Scope() scope: AppScope) {
+  @Post()
+  @ApiCreatedResponse({ type: CampaignView })
+  @ApiErrors(400, 403, [404, 'The app (`appId`) or network (`networkId`) does not exist.'], 415)
+  create(@Body() dto: CreateCampaignDto, @Scope() scope: AppScope) {
     return this.campaigns.create(dto, scope);
   }
 
-  @Get() list(@Query() query: CampaignListQuery, @Scope() scope: AppScope) {
+  @Get()
+  @ApiOkResponse({ type: CampaignsPage })
+  @ApiErrors(400, [404, "`appId` is outside the key's apps."])
+  list(@Query() query: CampaignListQuery, @Scope() scope: AppScope) {
     return this.campaigns.list(query, scope);
   }
 
-  @Get(':id') get(@Param('id', uuidParam()) id: string, @Scope() scope: AppScope) {
+  @Get(':id')
+  @ApiOkResponse({ type: CampaignView })
+  @ApiErrors(400, 404)
+  get(@Param('id', uuidParam()) id: string, @Scope() scope: AppScope) {
     return this.campaigns.get(id, scope);
   }
 
-  @Patch(':id') update(@Param('id', uuidParam()) id: string, @Body() dto: UpdateCampaignDto, @Scope() scope: AppScope) {
+  @Patch(':id')
+  @ApiOkResponse({ type: CampaignView })
+  @ApiErrors(400, 403, 404, [409, 'The campaign is archived (`campaign_archived`).'], 415)
+  update(@Param('id', uuidParam()) id: string, @Body() dto: UpdateCampaignDto, @Scope() scope: AppScope) {
     return this.campaigns.update(id, dto, scope);
   }
 
-  @Delete(':id') archive(@Param('id', uuidParam()) id: string, @Scope() scope: AppScope) {
+  /** Archives: the campaign's links answer 404 from now on, its data stays. */
+  @Delete(':id')
+  @ApiOkResponse({ type: CampaignView, description: 'The archived campaign.' })
+  @ApiErrors(400, 403, 404)
+  archive(@Param('id', uuidParam()) id: string, @Scope() scope: AppScope) {
     return this.campaigns.archive(id, scope);
   }
 }

@@ -1,4 +1,5 @@
 import { ParseUUIDPipe } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { invalid } from '@app/domain';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
@@ -6,8 +7,10 @@ import { And, In, MoreThan, type FindOperator, type FindOptionsWhere, type Objec
 import { scopeParam, type AppScope } from '@app/domain';
 
 export class ListQuery {
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 500, default: 100, description: 'Items per page.' })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
   /** The last id of the previous page (ids are UUIDv7, so id order is creation order). */
+  @ApiPropertyOptional({ type: String, format: 'uuid', description: 'The `nextCursor` of the previous page.' })
   @IsOptional() @IsUUID() cursor?: string;
 }
 

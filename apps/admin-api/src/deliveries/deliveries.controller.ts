@@ -1,32 +1,17 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { IsIn, IsOptional, IsUUID } from 'class-validator';
-import { DeliveryAttemptEntity, DeliveryEntity, type DeliveryKind, type DeliveryStatus } from '@app/database';
+import { DeliveryAttemptEntity, DeliveryEntity } from '@app/database';
 import { ensureVisible, type AppScope } from '@app/domain';
 import { Scope } from '../auth/scopes';
-import { ErrorResponse } from '../common/openapi';
-import { ListQuery, listPage, scopeWhere, uuidParam } from '../common/pagination';
+import { AdminApi, ApiErrors } from '../common/openapi';
+import { listPage, scopeWhere, uuidParam } from '../common/pagination';
+import { DeliveriesPage, DeliveryListQuery, RetriedDelivery } from './deliveries.dto';
 import { DeliveriesService } from './deliveries.service';
 
-export class RetriedDelivery {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: ['pending'], description: 'Back to pending; the worker sends it again.' }) status!: 'pending';
-  @ApiProperty({ description: 'False when Redis could not take the job now; the reconciler offers it again shortly.' })
-  enqueued!: boolean;
-}
-
-export class DeliveryListQuery extends ListQuery {
-  @IsOptional() @IsIn(['postback', 'webhook', 'alert']) kind?: DeliveryKind;
-  @IsOptional() @IsIn(['pending', 'sending', 'delivered', 'failed', 'unknown']) status?: DeliveryStatus;
-  @IsOptional() @IsUUID() appId?: string;
-  /** The install (or event) the delivery is about. */
-  @IsOptional() @IsUUID() subjectId?: string;
-}
-
 @ApiTags('deliveries')
-@ApiBearerAuth()
+@AdminApi()
 @Controller('v1/deliveries')
 export class DeliveriesController {
   constructor(
@@ -39,14 +24,15 @@ export class DeliveriesController {
   @Post(':id/retry')
   @HttpCode(200)
   @ApiOkResponse({ type: RetriedDelivery })
-  @ApiNotFoundResponse({ type: ErrorResponse })
-  @ApiConflictResponse({ type: ErrorResponse, description: 'The delivery is pending (in flight) or delivered.' })
+  @ApiErrors(400, 403, 404, [409, 'The delivery is not failed: pending, in flight or delivered (`delivery_not_failed`).'])
   retry(@Param('id', uuidParam()) id: string, @Scope() scope: AppScope) {
     return this.service.retry(id, scope);
   }
 
   /** The outbound log: every postback and webhook with its attempts and last error. */
   @Get()
+  @ApiOkResponse({ type: DeliveriesPage })
+  @ApiErrors(400, [404, "`appId` is outside the key's apps."])
   async list(@Query() q: DeliveryListQuery, @Scope() scope: AppScope) {
     if (q.appId) ensureVisible(scope, q.appId, 'app', 'appId');
     const where = {

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiProduces, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiParam, ApiProduces, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsUUID } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { stringify } from 'csv-stringify';
@@ -8,7 +8,7 @@ import { EXPORT_COLUMNS, ExportsRepository, type ExportKind } from '@app/databas
 import { invalid, type AppScope } from '@app/domain';
 import { AppsService } from '../apps/apps.service';
 import { Scope } from '../auth/scopes';
-import { ErrorResponse } from '../common/openapi';
+import { AdminApi, ApiErrors } from '../common/openapi';
 
 const KINDS: ExportKind[] = ['installs', 'events', 'clicks'];
 const MAX_DAYS = 366;
@@ -22,7 +22,7 @@ export class ExportQuery {
 }
 
 @ApiTags('exports')
-@ApiBearerAuth()
+@AdminApi()
 @Controller('v1/exports')
 export class ExportsController {
   constructor(
@@ -38,8 +38,7 @@ export class ExportsController {
   @ApiParam({ name: 'kind', enum: KINDS })
   @ApiProduces('application/x-ndjson', 'text/csv')
   @ApiOkResponse({ description: 'The rows, streamed.', schema: { type: 'string' } })
-  @ApiBadRequestResponse({ type: ErrorResponse })
-  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiErrors([400, 'A bad kind or field, `from` not before `to`, or more than 366 days.'], [404, 'No such app (`appId`), or one outside the key.'])
   async export(@Param('kind') kind: string, @Query() q: ExportQuery, @Scope() scope: AppScope, @Res() reply: FastifyReply): Promise<void> {
     if (!(KINDS as string[]).includes(kind)) throw invalid('invalid_field', 'kind must be installs, events or clicks.', 'kind');
     const from = new Date(q.from);

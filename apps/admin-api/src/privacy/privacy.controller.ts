@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsObject, IsOptional, IsUUID, ValidateNested } from 'class-validator';
 import { PrivacyRepository } from '@app/database';
@@ -8,7 +8,7 @@ import { AppsService } from '../apps/apps.service';
 import { AudiencesService } from '../audiences/audiences.service';
 import { Scope } from '../auth/scopes';
 import { IsText } from '../common/fields';
-import { ErrorResponse } from '../common/openapi';
+import { AdminApi, ApiErrors } from '../common/openapi';
 
 export class ErasureDeviceDto {
   @ApiPropertyOptional() @IsOptional() @IsText(1, 100) gaid?: string;
@@ -38,7 +38,7 @@ export class ErasureView {
 }
 
 @ApiTags('privacy')
-@ApiBearerAuth()
+@AdminApi()
 @Controller('v1/privacy/erasure')
 export class PrivacyController {
   constructor(
@@ -51,8 +51,7 @@ export class PrivacyController {
   @Post()
   @HttpCode(200)
   @ApiOkResponse({ type: ErasureView })
-  @ApiBadRequestResponse({ type: ErrorResponse })
-  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiErrors([400, 'A bad field, or no device id nor customerUserId (`nothing_to_erase`).'], 403, [404, 'No such app (`appId`), or one outside the key.'], 415)
   async erase(@Body() dto: ErasureDto, @Scope() scope: AppScope) {
     const device = normalizeDevice(dto.device);
     if (Object.keys(device).length === 0 && !dto.customerUserId) {

@@ -1,14 +1,17 @@
 import { Body, Controller, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AppRateLimitGuard, CountItems, SignatureGuard } from '@app/http';
-import { EventBatchDto, EventDto } from './event.dto';
+import { IngestionErrors, SIGNATURE_HEADER } from '../openapi';
+import { BatchResultsView, EventAccepted, EventBatchDto, EventDto, EventItemDto } from './event.dto';
 import { EventsService } from './events.service';
 
 const isDebug = (v: unknown) => v === '1' || v === 'true';
 
 @ApiTags('sdk')
-@ApiHeader({ name: 'X-Lookback-Signature', description: 'sha256=<hex HMAC-SHA256(sdkSecret, raw body)>' })
+@ApiHeader(SIGNATURE_HEADER)
+@ApiExtraModels(EventItemDto)
+@IngestionErrors(400, 401, 413, 415, 429, 503)
 @Controller('v1/events')
 @UseGuards(SignatureGuard, AppRateLimitGuard)
 export class EventsController {
@@ -16,6 +19,10 @@ export class EventsController {
 
   /** 202 for a new event, 200 with the same id when the eventId was sent before with the same body, 409 otherwise. */
   @Post()
+  @ApiQuery({ name: 'debug', required: false, enum: ['1', 'true'], description: 'Answer what Lookback understood, in `debug`.' })
+  @ApiAcceptedResponse({ type: EventAccepted, description: 'A new event.' })
+  @ApiOkResponse({ type: EventAccepted, description: 'This eventId was sent before with the same body: the same id, nothing duplicated.' })
+  @IngestionErrors([409, 'This eventId was sent before with another body (`event_conflict`).'])
   async create(@Body() dto: EventDto, @Query('debug') debug: unknown, @Res() reply: FastifyReply): Promise<void> {
     const a = await this.events.accept(dto, reply.request.body, isDebug(debug), reply.request.ip);
     await reply.status(a.created ? 202 : 200).send({ id: a.id, ...(a.debug ? { debug: a.debug } : {}) });
@@ -24,6 +31,7 @@ export class EventsController {
   /** Up to 500 events; 207 with `{results: [{index, status, id?, error?}]}`, one per item in order. */
   @Post('batch')
   @CountItems(EventBatchDto.itemsField)
+  @ApiResponse({ status: 207, type: BatchResultsView, description: 'A result per item, in order; items are accepted or refused one by one.' })
   async batch(@Body() dto: EventBatchDto, @Res() reply: FastifyReply): Promise<void> {
     await reply.status(207).send(await this.events.acceptBatch(dto, signedApp(dto), reply.request.ip));
   }

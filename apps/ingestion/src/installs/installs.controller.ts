@@ -1,18 +1,22 @@
 import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppRateLimitGuard, SignatureGuard } from '@app/http';
-import { InstallDto } from './install.dto';
+import { IngestionErrors, SIGNATURE_HEADER } from '../openapi';
+import { InstallAccepted, InstallDto } from './install.dto';
 import { InstallsService } from './installs.service';
 
 @ApiTags('sdk')
-@ApiHeader({ name: 'X-Lookback-Signature', description: 'sha256=<hex HMAC-SHA256(sdkSecret, raw body)>' })
+@ApiHeader(SIGNATURE_HEADER)
 @Controller('v1/installs')
 export class InstallsController {
   constructor(private readonly installs: InstallsService) {}
 
   /** 202 for a new install, 200 with the same id when the installId was sent before. */
   @Post()
+  @ApiAcceptedResponse({ type: InstallAccepted, description: 'A new install, queued for attribution.' })
+  @ApiOkResponse({ type: InstallAccepted, description: 'This installId was sent before: the same id, nothing duplicated.' })
+  @IngestionErrors(400, 401, 413, 415, 429, 503)
   @HttpCode(202)
   @UseGuards(SignatureGuard, AppRateLimitGuard)
   async create(@Body() dto: InstallDto, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
