@@ -1,6 +1,8 @@
 // Both OpenAPI documents are valid, name every route their process serves, and say what each operation takes and
 // answers; then real answers of every admin operation (and the ingestion routes) are checked against them.
 import SwaggerParser from '@apidevtools/swagger-parser';
+import type { AddressInfo } from 'node:net';
+import { createAdminApp } from '../apps/admin-api/src/admin.app';
 import { signBody } from '../libs/domain/src';
 import { clickIdFrom, type Fixture } from './support/fixtures';
 import { Sink, waitFor } from './support/http';
@@ -399,6 +401,22 @@ describe('OpenAPI documents', () => {
       expect((await call('POST', '/v1/networks', 'name=x', { contentType: 'text/plain' })).status).toBe(415);
       expect((await call('DELETE', `/v1/api-keys/${created.body.id}`)).status).toBe(200);
       expect((await call('GET', '/v1/apps', undefined, { key: readKey })).status).toBe(401);
+    });
+
+    it('a rate-limited answer', async () => {
+      // A second admin process counting against the same Redis, allowing one request a minute per key.
+      const limited = await createAdminApp({ ...stack.config, rateLimitKeyPerMinute: 1 });
+      await limited.listen({ port: 0, host: '127.0.0.1' });
+      try {
+        const url = `http://127.0.0.1:${(limited.getHttpServer().address() as AddressInfo).port}/v1/apps`;
+        let res = await fetch(url, { headers: { authorization: `Bearer ${OWNER_KEY}` } });
+        if (res.status === 200) res = await fetch(url, { headers: { authorization: `Bearer ${OWNER_KEY}` } });
+        expect(res.status).toBe(429);
+        expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+        expect(adminDoc.check({ method: 'GET', url: '/v1/apps', status: 429, contentType: res.headers.get('content-type'), body: await res.json() })).toEqual([]);
+      } finally {
+        await limited.close();
+      }
     });
 
     it('privacy erasure, archiving, health and metrics', async () => {

@@ -3,7 +3,7 @@ export { validationPipe, validateItem, JsonShapePipe, type BatchBody } from './v
 export { metrics, metricsRegistry, registerQueueDepth, startDefaultMetrics } from './metrics';
 export { HealthService, type HealthReport } from './health.service';
 export { HealthController, HealthView } from './health.controller';
-export { ErrorDetail, ErrorResponse, RETRY_AFTER_HEADER, errorResponses, type ErrorStatus } from './openapi';
+export { ErrorDetail, ErrorResponse, errorResponses, type ErrorStatus } from './openapi';
 export { loggingModule } from './logging';
 export { createHttpApp, type AppOptions } from './http-app';
 export { runProcess, BootLogger, SHUTDOWN_TIMEOUT_MS, type Closeable } from './process';

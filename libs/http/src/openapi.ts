@@ -14,8 +14,10 @@ export class ErrorResponse {
 
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503;
 
-export const RETRY_AFTER_HEADER = {
+const RATE_LIMITED_HEADERS = {
   'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 1 } },
+  'X-RateLimit-Limit': { description: 'Requests allowed per minute.', schema: { type: 'integer' } },
+  'X-RateLimit-Remaining': { description: 'Requests left in this minute (0).', schema: { type: 'integer' } },
 } as const;
 
 /**
@@ -30,7 +32,7 @@ export function errorResponses(reasons: Partial<Record<ErrorStatus, string>>) {
         const [status, description] = Array.isArray(s) ? s : [s, reasons[s] ?? ''];
         // Always JSON, also on routes that produce CSV or a GIF when they succeed.
         const content = { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponse) } } };
-        return ApiResponse({ status, description, content, ...(status === 429 ? { headers: RETRY_AFTER_HEADER } : {}) });
+        return ApiResponse({ status, description, content, ...(status === 429 ? { headers: RATE_LIMITED_HEADERS } : {}) });
       }),
     );
 }
