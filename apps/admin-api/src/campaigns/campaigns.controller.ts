@@ -15,7 +15,7 @@ export class CampaignsController {
 
   @Post()
   @ApiCreatedResponse({ type: CampaignView })
-  @ApiErrors(400, 403, [404, 'The app (`appId`) or network (`networkId`) does not exist.'], 415)
+  @ApiErrors(400, 403, [404, 'The app (`appId`) or network (`networkId`) does not exist.'], [409, 'A value that must be unique already exists.'], 415)
   create(@Body() dto: CreateCampaignDto, @Scope() scope: AppScope) {
     return this.campaigns.create(dto, scope);
   }
