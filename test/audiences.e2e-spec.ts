@@ -140,7 +140,7 @@ describe('audiences', () => {
     await eventually(async () => entered(a.id).length === 1, 'the entry');
     const left = await eventually(async () => (exited(a.id).length === 1 ? exited(a.id) : undefined), 'the timed exit');
     expect(left).toEqual([{ device: {}, customerUserId: 'ageing' }]);
-    const wakeups = await stack.db.query(`SELECT count(*)::int AS n FROM audience_wakeups WHERE audience_id = $1`, [a.id]);
+    const wakeups = await stack.db.query(`SELECT count(*)::int AS n FROM audience_wakeups WHERE app_id = $1`, [f.appId]);
     expect(wakeups.rows[0].n).toBe(0);
   }, 60_000);
 

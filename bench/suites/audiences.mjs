@@ -125,14 +125,14 @@ async function main() {
       [app.id, a.id, size],
     );
     await db.query(
-      `INSERT INTO audience_wakeups (app_id, audience_id, member_key, due_at)
-       SELECT $1, $2, 'u:u' || g, now() - interval '1 second' FROM generate_series(0, $3::int - 1) g
-       ON CONFLICT (app_id, audience_id, member_key) DO UPDATE SET due_at = excluded.due_at`,
-      [app.id, a.id, DUE],
+      `INSERT INTO audience_wakeups (app_id, member_key, due_at)
+       SELECT $1, 'u:u' || g, now() - interval '1 second' FROM generate_series(0, $2::int - 1) g
+       ON CONFLICT (app_id, member_key) DO UPDATE SET due_at = excluded.due_at`,
+      [app.id, DUE],
     );
     const members = (await db.query(`SELECT count(*)::int AS n FROM audience_members WHERE audience_id = $1`, [a.id])).rows[0].n;
     t0 = performance.now();
-    await until(db, `SELECT count(*)::int AS n FROM audience_wakeups WHERE audience_id = $1 AND due_at <= now()`, [a.id], (r) => r.n === 0);
+    await until(db, `SELECT count(*)::int AS n FROM audience_wakeups WHERE app_id = $1 AND due_at <= now()`, [app.id], (r) => r.n === 0);
     await dirtyLeft(db);
     const s = seconds(t0);
     scheduler[label] = { audienceSize: members, due: DUE, seconds: Number(s.toFixed(2)), msPerDueMember: Number(((s * 1000) / DUE).toFixed(3)) };

@@ -19,6 +19,7 @@ import { CountPixelTestHits1764770000000 } from './migrations/1764770000000-Coun
 import { RecordAttemptsBeforeSend1764710000000 } from './migrations/1764710000000-RecordAttemptsBeforeSend';
 import { AddCustomerUserIds1764820000000 } from './migrations/1764820000000-AddCustomerUserIds';
 import { CreateAudiences1764820000100 } from './migrations/1764820000100-CreateAudiences';
+import { WakePeopleNotMemberships1764820000200 } from './migrations/1764820000200-WakePeopleNotMemberships';
 import { IndexPoachingSignals1764860000000 } from './migrations/1764860000000-IndexPoachingSignals';
 import { CreatePixelMonitor1764870000000 } from './migrations/1764870000000-CreatePixelMonitor';
 
@@ -47,6 +48,7 @@ export const MIGRATIONS = [
   CountPixelTestHits1764770000000,
   AddCustomerUserIds1764820000000,
   CreateAudiences1764820000100,
+  WakePeopleNotMemberships1764820000200,
   IndexPoachingSignals1764860000000,
   CreatePixelMonitor1764870000000,
 ];

@@ -102,17 +102,20 @@ export class AudienceEvaluator implements OnApplicationBootstrap, OnApplicationS
 
       const entering: MembershipChange[] = [];
       const leaving: { appId: string; audienceId: string; memberKey: string }[] = [];
-      const wakeups: { appId: string; audienceId: string; memberKey: string; dueAt: Date | null }[] = [];
+      // One wake-up per person: the earliest instant any of their audiences may answer differently by itself.
+      const wakeups: { appId: string; memberKey: string; dueAt: Date | null; complete: boolean }[] = [];
       for (const [k, p] of people) {
         const person = facts.get(k)!;
         const isIn = current.get(k) ?? new Set<string>();
+        let due: number | null = null;
         for (const a of byApp.get(p.appId) ?? []) {
           if (p.only && !p.only.has(a.id)) continue;
           const ev = evaluateMembership(a.rule, person, now);
           if (ev.member && !isIn.has(a.id)) entering.push({ appId: p.appId, audienceId: a.id, memberKey: p.memberKey, identity: person.identity });
           if (!ev.member && isIn.has(a.id)) leaving.push({ appId: p.appId, audienceId: a.id, memberKey: p.memberKey });
-          wakeups.push({ appId: p.appId, audienceId: a.id, memberKey: p.memberKey, dueAt: ev.nextChangeAt === null ? null : new Date(ev.nextChangeAt) });
+          if (ev.nextChangeAt !== null && (due === null || ev.nextChangeAt < due)) due = ev.nextChangeAt;
         }
+        wakeups.push({ appId: p.appId, memberKey: p.memberKey, dueAt: due === null ? null : new Date(due), complete: p.only === null });
       }
       const at = new Date(now);
       const entered = await this.audiences.enter(tx, entering, at);

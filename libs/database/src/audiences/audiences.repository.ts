@@ -206,7 +206,6 @@ export class AudiencesRepository {
   async remove(appId: string, id: string): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.query(`DELETE FROM audience_dirty WHERE audience_id = $1`, [id]);
-      await tx.query(`DELETE FROM audience_wakeups WHERE app_id = $1 AND audience_id = $2`, [appId, id]);
       await tx.query(`DELETE FROM audience_members WHERE app_id = $1 AND audience_id = $2`, [appId, id]);
       await tx.query(
         `DELETE FROM deliveries WHERE app_id = $1 AND audience_id = $2 AND kind = 'webhook' AND status IN ('pending', 'failed')`,
@@ -286,17 +285,16 @@ export class AudiencesRepository {
     return rows.map((r) => ({ appId: r.app_id, memberKey: r.member_key, audienceId: r.audience_id }));
   }
 
-  /** Moves people whose answer changes by itself before `now` to the dirty table; answers how many. */
+  /** Moves people whose answer changes by itself before `now` to the dirty table (all their audiences); answers how many. */
   async wakeDue(now: Date, limit: number): Promise<number> {
     const rows = await rowsOf<{ n: number }>(
       this.db,
       `WITH due AS (
          DELETE FROM audience_wakeups w USING (
-           SELECT app_id, audience_id, member_key FROM audience_wakeups WHERE due_at <= $1 ORDER BY due_at LIMIT $2
-              FOR UPDATE SKIP LOCKED) c
-          WHERE w.app_id = c.app_id AND w.audience_id = c.audience_id AND w.member_key = c.member_key
-          RETURNING w.app_id, w.audience_id, w.member_key),
-       queued AS (INSERT INTO audience_dirty (app_id, member_key, audience_id) SELECT app_id, member_key, audience_id FROM due RETURNING 1)
+           SELECT app_id, member_key FROM audience_wakeups WHERE due_at <= $1 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED) c
+          WHERE w.app_id = c.app_id AND w.member_key = c.member_key
+          RETURNING w.app_id, w.member_key),
+       queued AS (INSERT INTO audience_dirty (app_id, member_key) SELECT app_id, member_key FROM due RETURNING 1)
        SELECT count(*)::int AS n FROM queued`,
       [now, limit],
     );
@@ -495,23 +493,29 @@ export class AudiencesRepository {
     }));
   }
 
-  /** When each (person, audience) answer next changes by itself; null removes the wake-up. */
-  async schedule(tx: Queryable, wakeups: { appId: string; audienceId: string; memberKey: string; dueAt: Date | null }[]): Promise<void> {
-    const set = wakeups.filter((w) => w.dueAt !== null);
-    const clear = wakeups.filter((w) => w.dueAt === null);
-    if (set.length) {
+  /**
+   * When each person's answers next change by itself. `complete`: every audience of the app was evaluated, so the
+   * instant replaces the stored one (null removes it); otherwise (a back-fill of one audience) it can only bring
+   * the wake-up forward. Waking early costs one evaluation; waking late would miss an exit.
+   */
+  async schedule(tx: Queryable, wakeups: { appId: string; memberKey: string; dueAt: Date | null; complete: boolean }[]): Promise<void> {
+    const upsert = async (rows: typeof wakeups, onConflict: string) => {
+      if (rows.length === 0) return;
       await tx.query(
-        `INSERT INTO audience_wakeups (app_id, audience_id, member_key, due_at)
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[])
-         ON CONFLICT (app_id, audience_id, member_key) DO UPDATE SET due_at = excluded.due_at`,
-        [set.map((w) => w.appId), set.map((w) => w.audienceId), set.map((w) => w.memberKey), set.map((w) => w.dueAt)],
+        `INSERT INTO audience_wakeups (app_id, member_key, due_at)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[])
+         ON CONFLICT (app_id, member_key) DO UPDATE SET due_at = ${onConflict}`,
+        [rows.map((w) => w.appId), rows.map((w) => w.memberKey), rows.map((w) => w.dueAt)],
       );
-    }
+    };
+    await upsert(wakeups.filter((w) => w.dueAt !== null && w.complete), 'excluded.due_at');
+    await upsert(wakeups.filter((w) => w.dueAt !== null && !w.complete), 'LEAST(audience_wakeups.due_at, excluded.due_at)');
+    const clear = wakeups.filter((w) => w.dueAt === null && w.complete);
     if (clear.length) {
       await tx.query(
-        `DELETE FROM audience_wakeups w USING unnest($1::uuid[], $2::uuid[], $3::text[]) AS k(app_id, audience_id, member_key)
-          WHERE w.app_id = k.app_id AND w.audience_id = k.audience_id AND w.member_key = k.member_key`,
-        [clear.map((w) => w.appId), clear.map((w) => w.audienceId), clear.map((w) => w.memberKey)],
+        `DELETE FROM audience_wakeups w USING unnest($1::uuid[], $2::text[]) AS k(app_id, member_key)
+          WHERE w.app_id = k.app_id AND w.member_key = k.member_key`,
+        [clear.map((w) => w.appId), clear.map((w) => w.memberKey)],
       );
     }
   }
