@@ -1,5 +1,5 @@
 // Per-minute budgets counted in Redis, so every ingestion and admin process draws on one count; fails open.
-import { Inject, Injectable, Logger, SetMetadata, type CanActivate, type ExecutionContext, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, SetMetadata, type CanActivate, type ExecutionContext, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
@@ -36,9 +36,11 @@ return {consumed, ttl}`;
 
 const WINDOW_SECONDS = 60;
 const WARN_EVERY_MS = 30_000;
+/** How long a starting process waits for the limiter's Redis before serving (uncounted, failing open). */
+const READY_WAIT_MS = 2000;
 
 @Injectable()
-export class RateLimits implements OnModuleDestroy {
+export class RateLimits implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('rate-limits');
   private readonly redis: Redis;
   private readonly limiters: Record<LimitKind, RateLimiterRedis>;
@@ -99,6 +101,24 @@ export class RateLimits implements OnModuleDestroy {
     const reason = /timed? ?out/i.test(message) ? 'timeout' : 'unavailable';
     metrics.rateLimitFailOpen.inc({ limit: kind, reason });
     this.failOpenLog.note(reason, message, Date.now());
+  }
+
+  /**
+   * Counting starts with the process: requests served before the connection is up would go uncounted (seen as
+   * a loaded machine's first installs passing the limit). Waits for it a bounded time; Redis being down at boot
+   * then means failing open, as later.
+   */
+  async onModuleInit(): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.redis.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, READY_WAIT_MS);
+      this.redis.once('ready', done);
+    });
   }
 
   onModuleDestroy(): void {
