@@ -33,7 +33,8 @@ function servedRoutes(app: Stack['adminApp'], doc: Json): string[] {
     .map((r) => SPELLED_AS[r] ?? r)
     .filter((r) => {
       const path = r.split(' ')[1];
-      return !path.startsWith('/queues') && (!path.startsWith('/docs') || documented.has(r));
+      // /console is the web console's static files, not API (docs/console.md).
+      return !path.startsWith('/queues') && !path.startsWith('/console') && (!path.startsWith('/docs') || documented.has(r));
     });
 }
 

@@ -31,4 +31,6 @@ export default async function globalSetup(): Promise<void> {
   await migrate(databaseUrl(template));
   // Ingestion serves the web tag from its build output: build it from the source under test.
   execFileSync(process.execPath, ['apps/ingestion/web-tag/build.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // The admin serves the console from its build output too (a second of esbuild): build it from the source under test.
+  execFileSync(process.execPath, ['apps/admin-api/console/build.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }

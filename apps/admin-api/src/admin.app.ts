@@ -5,6 +5,7 @@ import { LookbackError, invalid } from '@app/domain';
 import { createHttpApp, type AppOptions } from '@app/http';
 import { AdminModule } from './admin.module';
 import { mountQueueDashboard } from './queues-dashboard';
+import { registerConsole } from './console/console.route';
 
 export async function createAdminApp(config: LookbackConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const app = await createHttpApp(AdminModule.forRoot(config), config, options);
@@ -27,6 +28,7 @@ export async function createAdminApp(config: LookbackConfig, options: AppOptions
         throw invalid('invalid_body', 'The body must be a JSON object.');
       }
     });
+  await registerConsole(app.getHttpAdapter().getInstance());
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
