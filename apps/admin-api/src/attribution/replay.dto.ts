@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsISO8601, IsObject, IsOptional, IsUUID, Max, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsInt, IsObject, IsOptional, IsUUID, Max, Min, ValidateNested } from 'class-validator';
 import { FraudModesDto } from '../apps/app.dto';
-import { Optional } from '../common/fields';
+import { IsInstant, Optional } from '../common/fields';
 
 const OBJECT = { type: 'object', additionalProperties: true } as const;
 
@@ -31,8 +31,8 @@ export class ReplayDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID() appId!: string;
   /** Installs whose installedAt is in [from, to). */
   @ApiProperty({ format: 'date-time', example: '2026-12-01T00:00:00Z', description: 'Installs whose installedAt is in [from, to), at most 93 days.' })
-  @IsISO8601({ strict: true }) from!: string;
-  @ApiProperty({ format: 'date-time', example: '2026-12-08T00:00:00Z' }) @IsISO8601({ strict: true }) to!: string;
+  @IsInstant() from!: string;
+  @ApiProperty({ format: 'date-time', example: '2026-12-08T00:00:00Z' }) @IsInstant() to!: string;
   @ApiPropertyOptional({ type: ReplayOverridesDto, description: "Settings to decide with instead of the app's and campaigns' own." })
   @Optional() @IsObject() @ValidateNested() @Type(() => ReplayOverridesDto) overrides?: ReplayOverridesDto;
   /** false (default): a dry run that changes nothing. true: rewrite the decisions. */

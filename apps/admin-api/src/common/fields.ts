@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { IsString, Length, Matches, ValidateBy, ValidateIf } from 'class-validator';
+import { IsISO8601, IsString, Length, Matches, ValidateBy, ValidateIf } from 'class-validator';
 
 /**
  * May be left out, but not sent as `null`: for settings whose column is NOT NULL. (`@IsOptional()` also lets
@@ -23,3 +23,15 @@ export const MaxDecimals = (places: number) =>
       defaultMessage: () => `$property must have at most ${places} decimals`,
     },
   });
+
+/**
+ * An instant: an ISO 8601 date-time with its time zone (`2026-12-01T00:00:00Z`, `…+02:00`), or a date alone,
+ * read as midnight UTC. A date-time without a zone would be read in the server's zone: refused.
+ */
+export const IsInstant = () =>
+  applyDecorators(
+    IsISO8601({ strict: true }),
+    Matches(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/, {
+      message: '$property must be a date (2026-12-01, midnight UTC) or a date-time with a time zone (2026-12-01T00:00:00Z)',
+    }),
+  );

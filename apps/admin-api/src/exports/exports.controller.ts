@@ -1,12 +1,13 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiParam, ApiProduces, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { stringify } from 'csv-stringify';
 import { Transform, pipeline } from 'node:stream';
 import { EXPORT_COLUMNS, ExportsRepository, type ExportKind } from '@app/database';
 import { invalid, type AppScope } from '@app/domain';
 import { AppsService } from '../apps/apps.service';
+import { IsInstant } from '../common/fields';
 import { Scope } from '../auth/scopes';
 import { AdminApi, ApiErrors } from '../common/openapi';
 
@@ -16,8 +17,8 @@ const MAX_DAYS = 366;
 export class ExportQuery {
   @ApiProperty({ format: 'uuid' }) @IsUUID() appId!: string;
   /** [from, to) on the row's own time: installedAt, occurredAt, or the click's ts. */
-  @ApiProperty({ format: 'date-time' }) @IsISO8601({ strict: true }) from!: string;
-  @ApiProperty({ format: 'date-time' }) @IsISO8601({ strict: true }) to!: string;
+  @ApiProperty({ format: 'date-time' }) @IsInstant() from!: string;
+  @ApiProperty({ format: 'date-time' }) @IsInstant() to!: string;
   @ApiPropertyOptional({ enum: ['ndjson', 'csv'], default: 'ndjson' }) @IsOptional() @IsIn(['ndjson', 'csv']) format?: 'ndjson' | 'csv';
 }
 

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { Allow, ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Matches, ValidateNested } from 'class-validator';
+import { Allow, ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Matches, ValidateNested } from 'class-validator';
 import type { ReportGrouping } from '@app/database';
+import { IsInstant } from '../common/fields';
 
 const GROUPINGS: ReportGrouping[] = ['day', 'campaign', 'network', 'country', 'total'];
 
@@ -12,11 +13,11 @@ class AppRangeQuery {
   appId!: string;
 
   @ApiProperty({ format: 'date-time', example: '2026-12-01T00:00:00Z' })
-  @IsISO8601({ strict: true })
+  @IsInstant()
   from!: string;
 
   @ApiProperty({ format: 'date-time', example: '2026-12-08T00:00:00Z' })
-  @IsISO8601({ strict: true })
+  @IsInstant()
   to!: string;
 }
 
