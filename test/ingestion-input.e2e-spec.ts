@@ -148,4 +148,15 @@ describe('ingestion refuses bad input', () => {
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual(errorBody('not_found'));
   });
+
+  it('prototype keys are refused with a 400 naming them, never silently dropped', async () => {
+    for (const key of ['constructor', 'prototype']) {
+      const body = `{"appId":"${f.appId}","installId":"proto-${key}","installedAt":"${new Date().toISOString()}","${key}":{"admin":true}}`;
+      expect(await postSigned(installs, f.sdkSecret, body)).toEqual({ status: 400, body: errorBody('invalid_field', key) });
+      const event = `{"appId":"${f.appId}","eventId":"proto-${key}","installId":"i","name":"open","occurredAt":"${new Date().toISOString()}","properties":{"${key}":1}}`;
+      expect(await postSigned(`${stack.ingestionUrl}/v1/events`, f.sdkSecret, event)).toEqual({ status: 400, body: errorBody('invalid_field', `properties.${key}`) });
+    }
+    const rows = await stack.db.query(`SELECT count(*)::int AS n FROM installs WHERE install_id LIKE 'proto-%'`);
+    expect(rows.rows[0].n).toBe(0);
+  });
 });

@@ -19,6 +19,16 @@ describe('jsonShapeProblem', () => {
     expect(jsonShapeProblem({ properties: { ['\ud800']: 1 } })?.field).toBe('properties');
   });
 
+  it('refuses prototype keys anywhere, batch items included (the validation pipe would drop them unseen)', () => {
+    const keyed = (k: string, v: unknown = 1) => JSON.parse(`{"${k}": ${JSON.stringify(v)}}`) as Record<string, unknown>;
+    for (const k of ['__proto__', 'constructor', 'prototype']) {
+      expect(jsonShapeProblem(keyed(k))?.field).toBe(k);
+      expect(jsonShapeProblem({ properties: keyed(k, null) })?.field).toBe(`properties.${k}`);
+      expect(jsonShapeProblem({ events: [{ eventId: 'a' }, keyed(k)] }, 'events')?.field).toBe(`events[1].${k}`);
+    }
+    expect(jsonShapeProblem({ properties: { constructors: 1, proto: 2, Prototype: 3 } })).toBeUndefined();
+  });
+
   it('refuses depth past the limit by its top-level field, without recursion', () => {
     expect(jsonShapeProblem({ device: nested(MAX_JSON_DEPTH - 2) })).toBeUndefined();
     expect(jsonShapeProblem({ device: nested(100_000) })).toEqual({ field: 'device', message: expect.stringContaining('deeper') });

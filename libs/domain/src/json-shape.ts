@@ -12,6 +12,14 @@ export interface ShapeProblem {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/**
+ * Keys that name an object's prototype machinery. JSON.parse makes them ordinary keys, but Nest's validation pipe
+ * deletes them anywhere in a body without a word, so a body holding one was answered as if it had not (an unknown
+ * field accepted, an event stored without a property it was sent with). Refused instead, like `__proto__` is by
+ * the body parser.
+ */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 function textProblem(s: string): string | undefined {
   if (LONE_SURROGATE.test(s)) return 'must be valid Unicode text (it holds a lone UTF-16 surrogate)';
   if (s.includes('\u0000')) return 'must not contain the NUL character';
@@ -40,6 +48,12 @@ export function jsonShapeProblem(value: unknown, textLeftTo?: string): ShapeProb
       continue;
     }
     for (const [key, item] of Object.entries(v)) {
+      // A batch item's prototype key is refused here with the whole body: the validation pipe would strip it
+      // before the item is checked on its own.
+      if (PROTOTYPE_KEYS.has(key)) {
+        const field = path ? `${path}.${key}` : key;
+        return { field, message: `${field} is not a field anyone can send (a prototype key)` };
+      }
       const problem = checkText ? textProblem(key) : undefined;
       if (problem) return { field: path, message: `a key of ${path || 'the body'} ${problem}` };
       stack.push({ value: item, path: path ? `${path}.${key}` : key, top: top || key, depth: depth + 1 });
