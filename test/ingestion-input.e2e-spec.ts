@@ -149,6 +149,17 @@ describe('ingestion refuses bad input', () => {
     expect(await res.json()).toEqual(errorBody('not_found'));
   });
 
+  it('a URL the router cannot read or Node cannot take answers with the error body, on both servers', async () => {
+    for (const base of [stack.ingestionUrl, stack.adminUrl]) {
+      const badEscape = await fetch(`${base}/c/%C0%80`);
+      expect({ status: badEscape.status, body: await badEscape.json() }).toEqual({ status: 400, body: errorBody('invalid_url') });
+      const longSegment = await fetch(`${base}/${base === stack.adminUrl ? 'v1/apps' : 'c'}/${'a'.repeat(501)}`);
+      expect({ status: longSegment.status, body: await longSegment.json() }).toEqual({ status: 414, body: errorBody('uri_too_long') });
+      const longUrl = await fetch(`${base}/c/x?${'q'.repeat(20_000)}`);
+      expect({ status: longUrl.status, body: await longUrl.json() }).toEqual({ status: 431, body: errorBody('headers_too_large') });
+    }
+  });
+
   it('prototype keys are refused with a 400 naming them, never silently dropped', async () => {
     for (const key of ['constructor', 'prototype']) {
       const body = `{"appId":"${f.appId}","installId":"proto-${key}","installedAt":"${new Date().toISOString()}","${key}":{"admin":true}}`;

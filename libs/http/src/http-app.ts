@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import type { LookbackConfig } from '@app/config';
+import { clientErrorHandler, frameworkErrors } from './client-error';
 import { ErrorFilter } from './error.filter';
 import { JsonShapePipe, validationPipe } from './validation';
 import { metrics, startDefaultMetrics } from './metrics';
@@ -36,6 +37,8 @@ export async function createHttpApp(module: unknown, config: LookbackConfig, opt
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
+    clientErrorHandler,
+    frameworkErrors,
   });
   const fastify = adapter.getInstance();
   fastify.addHook('onRequest', (req, reply, done) => {
