@@ -88,6 +88,12 @@ describe('multiplyDecimal / toUsd', () => {
 });
 
 describe('checkRevenue', () => {
+  it('takes a JSON null revenue or currency as none sent (was a 500 from the events endpoint)', () => {
+    expect(checkRevenue({ name: 'purchase', revenue: null, currency: 'EUR' })).toEqual({ ok: true, value: undefined });
+    expect(checkRevenue({ name: 'purchase', revenue: null, currency: null })).toEqual({ ok: true, value: undefined });
+    expect(checkRevenue({ name: 'purchase', revenue: 1, currency: null })).toMatchObject({ ok: false, code: 'currency_required' });
+  });
+
   it('accepts revenue with a known currency, as an exact decimal', () => {
     expect(checkRevenue({ name: 'purchase', revenue: 4.99, currency: 'EUR' })).toEqual({
       ok: true,

@@ -108,9 +108,9 @@ export function isNegativeDecimal(value: string): boolean {
 
 export interface RevenueInput {
   name: string;
-  /** A JSON number (SDK, S2S) or the decimal text of a query parameter (pixel). */
-  revenue?: number | string;
-  currency?: string;
+  /** A JSON number (SDK, S2S) or the decimal text of a query parameter (pixel); JSON null is no revenue. */
+  revenue?: number | string | null;
+  currency?: string | null;
 }
 
 export interface Revenue {
@@ -125,7 +125,9 @@ export const REFUND_EVENT = 'refund';
  * Checks an event's revenue against the contract and returns it as an exact decimal, or a reason it is not
  * acceptable with the field to blame. No revenue is fine; a currency alone is allowed and ignored.
  */
-export function checkRevenue(input: RevenueInput): { ok: true; value: Revenue | undefined } | { ok: false; code: string; message: string; field: string } {
+export function checkRevenue(sent: RevenueInput): { ok: true; value: Revenue | undefined } | { ok: false; code: string; message: string; field: string } {
+  // An SDK that serializes an unset field sends null: that is no revenue, as an absent field is.
+  const input = { name: sent.name, revenue: sent.revenue ?? undefined, currency: sent.currency ?? undefined };
   if (input.currency !== undefined && !isCurrency(input.currency)) {
     return { ok: false, code: 'unknown_currency', message: 'currency must be an ISO 4217 code such as USD or EUR.', field: 'currency' };
   }
