@@ -5,7 +5,12 @@ import './style.css';
 import { ApiError, all, api, storeKey, storedKey, whenUnauthorized, type App, type Campaign, type Named } from './api';
 import type { Ctx } from './context';
 import { ErrorBox, Section, useLoad } from './ui';
+import { AudiencesPage } from './pages/audiences';
 import { CampaignsPage } from './pages/campaigns';
+import { CohortsPage } from './pages/cohorts';
+import { DeliveriesPage } from './pages/deliveries';
+import { InstallsPage } from './pages/installs';
+import { PixelPage } from './pages/pixel';
 
 interface PageDef {
   path: string;
@@ -13,7 +18,14 @@ interface PageDef {
   view: (p: { ctx: Ctx }) => preact.JSX.Element;
 }
 
-export const PAGES: PageDef[] = [{ path: 'campaigns', title: 'Campaigns', view: CampaignsPage }];
+export const PAGES: PageDef[] = [
+  { path: 'campaigns', title: 'Campaigns', view: CampaignsPage },
+  { path: 'cohorts', title: 'Cohorts', view: CohortsPage },
+  { path: 'installs', title: 'Installs', view: InstallsPage },
+  { path: 'pixel', title: 'Pixel', view: PixelPage },
+  { path: 'audiences', title: 'Audiences', view: AudiencesPage },
+  { path: 'deliveries', title: 'Deliveries', view: DeliveriesPage },
+];
 
 function useRoute(): string {
   const read = () => location.hash.replace(/^#\/?/, '').split('?')[0] || PAGES[0].path;
