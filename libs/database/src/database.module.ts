@@ -7,6 +7,7 @@ import { AttributionReplayer } from './attribution/replayer';
 import { ReplayRunsRepository } from './attribution/replay-runs.repository';
 import { dataSourceOptions, ENTITIES } from './data-source';
 import { ExportsRepository } from './exports.repository';
+import { PoolErrorGuard } from './pool-errors';
 import { PrivacyRepository } from './privacy.repository';
 import { ReportsRepository } from './reports.repository';
 
@@ -25,7 +26,7 @@ export class DatabaseModule {
         }),
         TypeOrmModule.forFeature(ENTITIES),
       ],
-      providers: [AttributionInputsRepository, AttributionReplayer, ReplayRunsRepository, ReportsRepository, ExportsRepository, PrivacyRepository, AudiencesRepository],
+      providers: [PoolErrorGuard, AttributionInputsRepository, AttributionReplayer, ReplayRunsRepository, ReportsRepository, ExportsRepository, PrivacyRepository, AudiencesRepository],
       exports: [TypeOrmModule, AttributionInputsRepository, AttributionReplayer, ReplayRunsRepository, ReportsRepository, ExportsRepository, PrivacyRepository, AudiencesRepository],
     };
   }
