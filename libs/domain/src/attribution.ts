@@ -3,6 +3,7 @@
  * gets the credit and why. Pure: no clock, no I/O. The worker loads the inputs; replay and the simulator
  * call the same function, so a decision is reproducible from its inputs alone.
  */
+import { uuidv7Time } from './ids';
 
 export type MatchType = 'click_id' | 'device_id' | 'fingerprint' | 'view_through';
 export type DecisionStatus = 'attributed' | 'organic' | 'rejected' | 'reinstall';
@@ -422,4 +423,20 @@ export function decideInOrder(inputs: readonly DecisionInput[]): Decision[] {
     if (d.status === 'attributed' && d.matchType === 'fingerprint' && d.touchId) won.add(d.touchId);
     return d;
   });
+}
+
+/** How long a fresh install waits for the click its referrer names (a click spooled through an outage). */
+export const NAMED_CLICK_WAIT_MS = 2 * 60_000;
+
+/**
+ * The referrer names a Lookback click made in the last day that is not stored yet, and the install arrived
+ * moments ago: the click is most likely still in an ingestion spool (PostgreSQL was away when it was answered).
+ * Deciding now would call a click-id install organic; waiting a little credits it. Pure: `now` is a parameter.
+ */
+export function awaitsNamedClick(input: DecisionInput, receivedAt: Date, now: number): boolean {
+  const id = input.install.referrerClickId;
+  if (id === undefined || input.touches.some((t) => t.id === id)) return false;
+  const clickedAt = uuidv7Time(id)?.getTime();
+  if (clickedAt === undefined || clickedAt > now || now - clickedAt > DAY_MS) return false;
+  return now - receivedAt.getTime() < NAMED_CLICK_WAIT_MS;
 }

@@ -6,6 +6,8 @@ import {
   SHARED_IP_INSTALLS,
   decideAttribution,
   decideInOrder,
+  awaitsNamedClick,
+  NAMED_CLICK_WAIT_MS,
   type DecisionInput,
   type FraudMode,
   type FraudModes,
@@ -145,5 +147,19 @@ describe('properties of the new rules', () => {
         expect(a).toEqual(b);
       }),
     );
+  });
+});
+
+describe('awaitsNamedClick', () => {
+  const NOW = INSTALLED_AT.getTime();
+  const named = (id: string, touches: Touch[] = []) => ({ ...input(touches), install: { installedAt: INSTALLED_AT, referrerClickId: id } });
+  const recentId = '019ad3f2-8a00-7000-8000-000000000001'; // a UUIDv7 of 2025-11-30
+  it('waits for a recent named click that is not loaded, only while the install is fresh', () => {
+    const clickNow = `${(NOW - 60_000).toString(16).padStart(12, '0').replace(/(.{8})(.{4})/, '$1-$2')}-7000-8000-000000000001`;
+    expect(awaitsNamedClick(named(clickNow), new Date(NOW - 10_000), NOW)).toBe(true);
+    expect(awaitsNamedClick(named(clickNow), new Date(NOW - NAMED_CLICK_WAIT_MS - 1), NOW)).toBe(false);
+    expect(awaitsNamedClick(named(clickNow, [deviceClick(clickNow, 60_000)]), new Date(NOW - 10_000), NOW)).toBe(false);
+    expect(awaitsNamedClick(named(recentId), new Date(NOW - 10_000), NOW + 400 * 86_400_000)).toBe(false); // over a day old
+    expect(awaitsNamedClick(input([]), new Date(NOW), NOW)).toBe(false); // names no click
   });
 });

@@ -22,8 +22,12 @@ export class AttributionProcessor extends WorkerHost {
 
   async process(job: Job<AttributeInstallJob | ReplayApplyJob>): Promise<AttributeOutcome | ReplayJobOutcome> {
     switch (job.name) {
-      case ATTRIBUTE_INSTALL_JOB:
-        return this.attribution.attribute((job.data as AttributeInstallJob).installId, (job.data as AttributeInstallJob).appId);
+      case ATTRIBUTE_INSTALL_JOB: {
+        const outcome = await this.attribution.attribute((job.data as AttributeInstallJob).installId, (job.data as AttributeInstallJob).appId);
+        // Retried with backoff (and offered again by the reconciler) until the click arrives or the wait is over.
+        if (outcome === 'waiting') throw new Error('waiting for the click its referrer names');
+        return outcome;
+      }
       case REPLAY_APPLY_JOB:
         return this.replays.run((job.data as ReplayApplyJob).appId, (job.data as ReplayApplyJob).runId);
       default:

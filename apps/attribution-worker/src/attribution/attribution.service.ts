@@ -13,12 +13,13 @@ import {
   type DecisionWrite,
   type InstallFactsRow,
 } from '@app/database';
-import { decideInOrder, type Decision, type DecisionSettings } from '@app/domain';
+import { awaitsNamedClick, decideInOrder, type Decision, type DecisionSettings } from '@app/domain';
 import { isDependencyDown, metrics } from '@app/http';
 import { DELIVERY_QUEUE, enqueueDeliveries } from '@app/queues';
 import { EventLinker } from '../events/event-linker.service';
 
-export type AttributeOutcome = Decision['status'] | 'skipped';
+/** `waiting`: not decided yet, the click its referrer names is not stored yet (see awaitsNamedClick). */
+export type AttributeOutcome = Decision['status'] | 'skipped' | 'waiting';
 
 /** An install a job asks about: its id, and its app when the job names it (routes the look-up to one shard). */
 export interface InstallKey {
@@ -96,12 +97,19 @@ export class AttributionService {
 
     // Installed order: within a batch, the earlier install of a device is the later one's prior install.
     pending.sort((a, b) => a.install.installed_at.getTime() - b.install.installed_at.getTime() || (a.install.id < b.install.id ? -1 : 1));
-    const loaded = await this.inputs.load(pending.map((p) => ({ install: p.install, settings: p.app.settings })));
+    const all = await this.inputs.load(pending.map((p) => ({ install: p.install, settings: p.app.settings })));
+    // An install whose named click is probably still spooled waits (its job retries) rather than turn organic.
+    const now = Date.now();
+    const loaded = all.flatMap((l, i) => {
+      if (!awaitsNamedClick(l.input, l.install.received_at, now)) return [{ ...l, app: pending[i].app }];
+      outcomes.set(l.install.id, 'waiting');
+      return [];
+    });
     // In installed order, so one fingerprint click credits one install also inside this batch.
     const decisions = decideInOrder(loaded.map((l) => l.input));
-    const writes: DecisionWrite[] = loaded.map(({ install, networkClickIds }, i) => {
+    const writes: DecisionWrite[] = loaded.map(({ install, networkClickIds, app }, i) => {
       const decision = decisions[i];
-      const target = decision.status === 'attributed' && decision.campaignId ? pending[i].app.targets.get(decision.campaignId) : undefined;
+      const target = decision.status === 'attributed' && decision.campaignId ? app.targets.get(decision.campaignId) : undefined;
       const postback = owedInstallPostback(install, decision, target, networkClickIds);
       return { install, decision, expectedStatus: 'pending', postback };
     });
