@@ -56,9 +56,11 @@ function differingPart(a: URL, b: URL): OriginPart | undefined {
 
 // Letters pass in a scheme, user info and host; digits are what a port can hold. A placeholder sits in the
 // origin when two probe values of one kind give two origins, or one parses and the other does not.
+// An absent value fills nothing, which can join the text around it into a new authority (`market:{gaid}//x`).
 const PROBES: readonly (readonly [string, string])[] = [
   ['lbmacroa', 'lbmacrob'],
   ['1', '2'],
+  ['', 'lbmacroa'],
 ];
 const REST = 'lbmacroa';
 
