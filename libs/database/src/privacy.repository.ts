@@ -37,15 +37,13 @@ export class PrivacyRepository {
   async erase(appId: string, person: Person, exit?: ExitHook): Promise<Erased> {
     return this.db.transaction(async (tx) => {
       const d = person.device;
-      const hasCuid = await this.hasColumn(tx, 'installs', 'customer_user_id');
       const installs = await rowsOf<{
         id: string; install_id: string; touch_id: string | null; touch_kind: string | null;
         gaid: string | null; idfa: string | null; idfv: string | null; android_id: string | null;
       }>(
         tx,
         `SELECT id, install_id, touch_id, touch_kind, gaid, idfa, idfv, android_id FROM installs
-          WHERE app_id = $1 AND (gaid = $2 OR idfa = $3 OR idfv = $4 OR android_id = $5
-                                 ${hasCuid ? 'OR customer_user_id = $6' : 'OR $6::text IS NULL AND false'})
+          WHERE app_id = $1 AND (gaid = $2 OR idfa = $3 OR idfv = $4 OR android_id = $5 OR customer_user_id = $6)
           FOR UPDATE`,
         [appId, d.gaid ?? null, d.idfa ?? null, d.idfv ?? null, d.androidId ?? null, person.customerUserId ?? null],
       );
@@ -104,14 +102,5 @@ export class PrivacyRepository {
       await tx.query(`DELETE FROM installs WHERE app_id = $1 AND id = ANY ($2::uuid[])`, [appId, installIds]);
       return { clicks, impressions, installs: installIds.length, events: eventIds.length, members, deliveries: dropped.length };
     });
-  }
-
-  private async hasColumn(tx: EntityManager, table: string, column: string): Promise<boolean> {
-    const rows = await rowsOf<{ n: number }>(
-      tx,
-      `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = $1 AND column_name = $2 AND table_schema = current_schema()`,
-      [table, column],
-    );
-    return rows[0].n > 0;
   }
 }

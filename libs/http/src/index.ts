@@ -11,3 +11,4 @@ export { SignatureGuard, SDK_SECRET_RESOLVER, signedAppOf, type SdkSecretResolve
 export { RateLimits, AppRateLimitGuard, CountItems, sendQuota, type LimitKind, type Quota } from './rate-limits';
 export { TRANSPARENT_GIF } from './gif';
 export { CountryLookup, type CountryDatabase } from './country';
+export { Ticker } from './ticker';

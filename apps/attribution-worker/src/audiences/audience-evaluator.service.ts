@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
 import { AudiencesRepository, type AudienceRow, type MembershipChange, type PersonRef } from '@app/database';
 import { DAY_MS, evaluateMembership, ruleEventNames, ruleLookbackDays } from '@app/domain';
-import { metrics } from '@app/http';
+import { Ticker, metrics } from '@app/http';
 import { DELIVERY_QUEUE, enqueueDeliveries } from '@app/queues';
 
 /** People evaluated per transaction: one set of queries for all of them. */
@@ -30,8 +30,7 @@ export interface BatchResult {
 @Injectable()
 export class AudienceEvaluator implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('audiences');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly ticker: Ticker;
   private stopping = false;
 
   constructor(
@@ -39,19 +38,17 @@ export class AudienceEvaluator implements OnApplicationBootstrap, OnApplicationS
     private readonly audiences: AudiencesRepository,
     @InjectQueue(DELIVERY_QUEUE) private readonly deliveries: Queue,
     @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
-  ) {}
+  ) {
+    this.ticker = new Ticker(config.audienceEveryMs, () => this.tick());
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.tick().finally(() => (this.running = undefined));
-    }, this.config.audienceEveryMs);
-    this.timer.unref();
+    this.ticker.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    clearInterval(this.timer);
-    await this.running;
+    await this.ticker.stop();
   }
 
   private async tick(): Promise<void> {
@@ -97,7 +94,7 @@ export class AudienceEvaluator implements OnApplicationBootstrap, OnApplicationS
         lookbackDays = Math.max(lookbackDays, ruleLookbackDays(a.rule));
       }
       const since = Number.isFinite(lookbackDays) ? new Date(now - lookbackDays * DAY_MS) : null;
-      const facts = await this.audiences.facts(tx, refs, { eventNames: [...names], since });
+      const facts = await this.audiences.facts(refs, { eventNames: [...names], since }, tx);
       const current = await this.audiences.membershipsOf(tx, refs);
 
       const entering: MembershipChange[] = [];

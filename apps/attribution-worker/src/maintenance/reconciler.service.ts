@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
 import { ReplayRunsRepository, ensurePartitions, sweepInterruptedDeliveries } from '@app/database';
-import { metrics } from '@app/http';
+import { Ticker, metrics } from '@app/http';
 import {
   ATTRIBUTE_INSTALL_JOB,
   ATTRIBUTION_QUEUE,
@@ -30,8 +30,7 @@ const PARTITIONS_EVERY_MS = 6 * 3_600_000;
 @Injectable()
 export class ReconcilerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('reconciler');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly ticker: Ticker;
   private lastPartitionCheck = 0;
 
   constructor(
@@ -41,18 +40,16 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     @InjectQueue(EVENT_QUEUE) private readonly events: Queue,
     @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
     private readonly replayRuns: ReplayRunsRepository,
-  ) {}
+  ) {
+    this.ticker = new Ticker(config.reconcileEveryMs, () => this.tick());
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.tick().finally(() => (this.running = undefined));
-    }, this.config.reconcileEveryMs);
-    this.timer.unref();
+    this.ticker.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.ticker.stop();
   }
 
   private async tick(): Promise<void> {

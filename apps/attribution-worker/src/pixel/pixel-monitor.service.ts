@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
 import { insertAlert, lockMonitorStates, monitorCounters, monitoredApps, saveMonitorStates, type MonitoredApp } from '@app/database';
 import { REJECTED_WINDOW_MINUTES, judgePixelEvent, pixelAlert, uuidv7, type PixelState } from '@app/domain';
-import { metrics } from '@app/http';
+import { Ticker, metrics } from '@app/http';
 import { DELIVERY_QUEUE, enqueueDeliveries } from '@app/queues';
 
 export interface MonitorAlert {
@@ -24,27 +24,24 @@ export interface MonitorAlert {
 @Injectable()
 export class PixelMonitor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('pixel-monitor');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private readonly ticker: Ticker;
 
   constructor(
     private readonly db: DataSource,
     @InjectQueue(DELIVERY_QUEUE) private readonly deliveries: Queue,
     @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
-  ) {}
+  ) {
+    this.ticker = new Ticker(config.pixelMonitorEveryMs, () =>
+      this.check(new Date()).catch((err: Error) => this.logger.warn(`pixel monitor skipped: ${err.message}`)),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.check(new Date())
-        .catch((err: Error) => this.logger.warn(`pixel monitor skipped: ${err.message}`))
-        .finally(() => (this.running = undefined));
-    }, this.config.pixelMonitorEveryMs);
-    this.timer.unref();
+    this.ticker.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.ticker.stop();
   }
 
   /** Judges every watched event of every monitored app at `now` (a parameter, so tests and replays set the clock). */

@@ -108,11 +108,6 @@ const PEOPLE_OF_APP = `
 export class AudiencesRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** Outside any transaction (a preview reads, writes nothing). */
-  get reader(): Queryable {
-    return this.db;
-  }
-
   // ------------------------------------------------------------------------------------------------------------
   // The audience rows (admin API)
 
@@ -184,19 +179,18 @@ export class AudiencesRepository {
     await tx.query(`UPDATE audiences SET backfill_queued = $2, backfill_started_at = now() WHERE id = $1`, [audienceId, n]);
   }
 
-  /** People still waiting for their first evaluation by this audience's back-fill. */
-  async backfillRemaining(id: string): Promise<number> {
-    const [{ n }] = await rowsOf<{ n: number }>(this.db, `SELECT count(*)::int AS n FROM audience_dirty WHERE audience_id = $1`, [id]);
-    return n;
-  }
-
-  async size(appId: string, id: string): Promise<number> {
-    const [{ n }] = await rowsOf<{ n: number }>(
+  /** Per audience: its current members, and the people its back-fill has still to evaluate. One statement for a page. */
+  async counts(audiences: readonly { id: string; appId: string }[]): Promise<Map<string, { members: number; backfillLeft: number }>> {
+    if (audiences.length === 0) return new Map();
+    const rows = await rowsOf<{ id: string; members: number; backfill_left: number }>(
       this.db,
-      `SELECT count(*)::int AS n FROM audience_members WHERE app_id = $1 AND audience_id = $2`,
-      [appId, id],
+      `SELECT a.id,
+              (SELECT count(*)::int FROM audience_members m WHERE m.app_id = a.app_id AND m.audience_id = a.id) AS members,
+              (SELECT count(*)::int FROM audience_dirty d WHERE d.audience_id = a.id) AS backfill_left
+         FROM unnest($1::uuid[], $2::uuid[]) AS a(id, app_id)`,
+      [audiences.map((a) => a.id), audiences.map((a) => a.appId)],
     );
-    return n;
+    return new Map(rows.map((r) => [r.id, { members: r.members, backfillLeft: r.backfill_left }]));
   }
 
   /**
@@ -338,7 +332,7 @@ export class AudiencesRepository {
    * The facts of each person: their installs (attributed campaign, install time, consent, device), their events of
    * the wanted names inside the widest window, and every consent signal. Four indexed queries for the batch.
    */
-  async facts(db: Queryable, people: PersonRef[], wanted: FactsWanted): Promise<Map<string, PersonFacts>> {
+  async facts(people: PersonRef[], wanted: FactsWanted, db: Queryable = this.db): Promise<Map<string, PersonFacts>> {
     const out = new Map<string, PersonFacts & { installIds: Set<string>; latestInstall: number }>();
     for (const p of people) {
       const cuid = p.memberKey.startsWith('u:') ? p.memberKey.slice(2) : undefined;
