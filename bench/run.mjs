@@ -250,7 +250,10 @@ async function main() {
   bare.kill();
   sink.close();
 
-  for (const suite of readdirSync('bench/suites').filter((f) => f.endsWith('.mjs')).sort()) {
+  // BENCH_SUITES=web-tag,audiences runs only those suites; BENCH_SUITES=none skips them (all by default).
+  const only = process.env.BENCH_SUITES?.split(',').map((x) => x.trim());
+  const suites = readdirSync('bench/suites').filter((f) => f.endsWith('.mjs') && (!only || only.includes(f.replace(/\.mjs$/, ''))));
+  for (const suite of suites.sort()) {
     const code = await new Promise((r) => spawn(process.execPath, [`bench/suites/${suite}`, ...(QUICK ? ['--quick'] : [])], { stdio: 'inherit' }).on('exit', r));
     result.suites[suite] = code === 0 ? 'ok' : `exit ${code}`;
   }
