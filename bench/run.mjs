@@ -2,11 +2,11 @@
 // writes bench/results/<name>.json plus a printed table. Figures, never assertions. See bench/README.md.
 //   1. /c, /i, /p under wrk (64 connections) BESIDE a bare node:http server answering the same 302/GIF, alternating
 //      rounds, as ratios; every answered click/hit counted in PostgreSQL; once more with TRACKING_ROUTES=nest.
-//   2. signed installs and events (single and batch): accepted/s, p99, rows committed (autocannon: needs bodies).
+//   2. signed installs and events (single and batch) under wrk, requests signed before the run: accepted/s, p99,
+//      rows committed.
 //   3. attribution: installs/s decided with 1M and 10M clicks stored (seeded in SQL), install→decision latency
 //      p50/p99 under a steady half load.
 //   4. peak RSS per process; then every bench/suites/*.mjs.
-import autocannon from 'autocannon';
 import { fork, spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import os from 'node:os';
 import pg from 'pg';
 import { harness } from './harness.mjs';
 import { requireWrk, wrk } from './lib/wrk.mjs';
+import { signedWrkLoad } from './lib/signed-load.mjs';
 
 const QUICK = process.argv.includes('--quick');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 3 : 10));
@@ -87,28 +88,11 @@ function signer(secret) {
   });
 }
 
+/** Signed installs and events under wrk with pre-signed unique requests (bench/lib/signed-load.mjs). */
 async function signedLoad(db, app) {
-  const sign = signer(app.sdkSecret);
-  const cannon = (path, makeBody) =>
-    autocannon({
-      url: h.ingestion,
-      connections: 64,
-      duration: SECONDS,
-      requests: [{ method: 'POST', path, setupRequest: (req) => { const body = makeBody(); return { ...req, body, headers: sign(body) }; } }],
-    });
-  const n = async (sql) => (await db.query(sql)).rows[0].n;
-  let i = 0;
-  const before = await n('SELECT count(*)::int AS n FROM installs');
-  const inst = await cannon('/v1/installs', () => JSON.stringify({ appId: app.id, installId: `b-${i++}-${randomUUID()}`, installedAt: new Date().toISOString(), device: { gaid: randomUUID() } }));
-  const installRows = (await n('SELECT count(*)::int AS n FROM installs')) - before;
-  const ev = (k) => ({ eventId: `e-${k}-${randomUUID()}`, installId: 'b-1', name: 'purchase', occurredAt: new Date().toISOString(), revenue: 1.5, currency: 'USD' });
-  const evBefore = await n("SELECT count(*)::int AS n FROM events WHERE source = 'sdk'");
-  const single = await cannon('/v1/events', () => JSON.stringify({ appId: app.id, ...ev(i++) }));
-  const mid = await n("SELECT count(*)::int AS n FROM events WHERE source = 'sdk'");
-  const batch = await cannon('/v1/events/batch', () => JSON.stringify({ appId: app.id, events: Array.from({ length: 50 }, () => ev(i++)) }));
-  const after = await n("SELECT count(*)::int AS n FROM events WHERE source = 'sdk'");
-  const view = (r, rows, per = 1) => ({ acceptedPerSecond: Math.round((r['2xx'] * per) / SECONDS), p99Ms: r.latency.p99, accepted: r['2xx'] * per, rowsCommitted: rows, non2xx: r.non2xx });
-  return { installs: view(inst, installRows), events: view(single, mid - evBefore), eventsBatch50: view(batch, after - mid, 50) };
+  const count = async (sql) => (await db.query(sql)).rows[0].n;
+  const { preSigned, ...kinds } = await signedWrkLoad({ url: h.ingestion, app, count, seconds: SECONDS, kinds: ['installs', 'events', 'batch'] });
+  return kinds;
 }
 
 /** Clicks seeded in SQL (generate_series), spread over the last 7 days, 1 in 10 on a device that later installs. */
@@ -236,7 +220,7 @@ async function main() {
     name: QUICK ? 'quick' : 'full',
     at: new Date().toISOString(),
     machine: { cpus: os.cpus().length, node: process.version, loadAverage1mAtStart: Number(load.toFixed(2)) },
-    settings: { seconds: SECONDS, rounds: ROUNDS, connections: 64, loadGenerator: 'wrk -t2 -c64 (tracking), autocannon -c64 (signed)' },
+    settings: { seconds: SECONDS, rounds: ROUNDS, connections: 64, loadGenerator: 'wrk -t2 -c64 (tracking; signed: pre-signed requests, bench/lib/signed.lua)' },
     tracking: { fastifyRoutes: tracking, nestPipeline: viaNest },
     signed: signedRes,
     attribution: attr,
