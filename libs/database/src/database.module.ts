@@ -7,9 +7,22 @@ import { AttributionReplayer } from './attribution/replayer';
 import { ReplayRunsRepository } from './attribution/replay-runs.repository';
 import { dataSourceOptions, ENTITIES } from './data-source';
 import { ExportsRepository } from './exports.repository';
+import { FxRatesRepository } from './fx-rates.repository';
 import { PoolErrorGuard } from './pool-errors';
 import { PrivacyRepository } from './privacy.repository';
 import { ReportsRepository } from './reports.repository';
+
+/** The repositories the apps call: one home per feature. */
+const REPOSITORIES = [
+  AttributionInputsRepository,
+  AttributionReplayer,
+  ReplayRunsRepository,
+  ReportsRepository,
+  ExportsRepository,
+  PrivacyRepository,
+  AudiencesRepository,
+  FxRatesRepository,
+];
 
 @Module({})
 export class DatabaseModule {
@@ -26,8 +39,8 @@ export class DatabaseModule {
         }),
         TypeOrmModule.forFeature(ENTITIES),
       ],
-      providers: [PoolErrorGuard, AttributionInputsRepository, AttributionReplayer, ReplayRunsRepository, ReportsRepository, ExportsRepository, PrivacyRepository, AudiencesRepository],
-      exports: [TypeOrmModule, AttributionInputsRepository, AttributionReplayer, ReplayRunsRepository, ReportsRepository, ExportsRepository, PrivacyRepository, AudiencesRepository],
+      providers: [PoolErrorGuard, ...REPOSITORIES],
+      exports: [TypeOrmModule, ...REPOSITORIES],
     };
   }
 }

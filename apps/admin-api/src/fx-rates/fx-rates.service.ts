@@ -1,21 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { FxRatesRepository } from '@app/database';
 import { decimalFromNumber, invalid, isCurrency, trimDecimal } from '@app/domain';
 
 const MAX_RATES = 200;
 
 @Injectable()
 export class FxRatesService {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly rates: FxRatesRepository) {}
 
   /** `rates` as exact decimal strings (money never goes through a float), with when each was set. */
   async list() {
-    const rows: { currency: string; usd_per_unit: string; updated_at: Date }[] = await this.db.query(
-      'SELECT currency, usd_per_unit::text AS usd_per_unit, updated_at FROM fx_rates ORDER BY currency',
-    );
+    const rows = await this.rates.list();
     return {
-      rates: Object.fromEntries(rows.map((r) => [r.currency, trimDecimal(r.usd_per_unit)])),
-      items: rows.map((r) => ({ currency: r.currency, usdPerUnit: trimDecimal(r.usd_per_unit), updatedAt: r.updated_at })),
+      rates: Object.fromEntries(rows.map((r) => [r.currency, trimDecimal(r.usdPerUnit)])),
+      items: rows.map((r) => ({ currency: r.currency, usdPerUnit: trimDecimal(r.usdPerUnit), updatedAt: r.updatedAt })),
     };
   }
 
@@ -33,12 +31,7 @@ export class FxRatesService {
       if (currency === 'USD' && rate !== '1') throw invalid('invalid_rate', 'rates.USD is 1 by definition.', field);
       return [currency, rate] as const;
     });
-    await this.db.query(
-      `INSERT INTO fx_rates (currency, usd_per_unit, updated_at)
-       SELECT c, r, now() FROM unnest($1::text[], $2::numeric[]) AS t(c, r)
-       ON CONFLICT (currency) DO UPDATE SET usd_per_unit = EXCLUDED.usd_per_unit, updated_at = now()`,
-      [checked.map(([c]) => c), checked.map(([, r]) => r)],
-    );
+    await this.rates.upsert(checked);
     return this.list();
   }
 }
