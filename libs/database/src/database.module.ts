@@ -6,6 +6,7 @@ import { AudiencesRepository } from './audiences/audiences.repository';
 import { AttributionReplayer } from './attribution/replayer';
 import { ReplayRunsRepository } from './attribution/replay-runs.repository';
 import { dataSourceOptions, ENTITIES } from './data-source';
+import { EventsRepository } from './events/events.repository';
 import { ExportsRepository } from './exports.repository';
 import { FxRatesRepository } from './fx-rates.repository';
 import { PoolErrorGuard } from './pool-errors';
@@ -21,6 +22,7 @@ const REPOSITORIES = [
   ExportsRepository,
   PrivacyRepository,
   AudiencesRepository,
+  EventsRepository,
   FxRatesRepository,
 ];
 

@@ -45,6 +45,8 @@ export { insertPostback, installsPostedBack } from './deliveries/outbox';
 export { clickById, type ClickRef } from './clicks/clicks';
 export { namedQuery, rowsOf, type Queryable } from './sql';
 export { installsWithWaitingEvents, waitingKey } from './events/waiting-events';
+export { EventsRepository, type StoredEvent, type EventKey, type EventsLinked } from './events/events.repository';
+export { campaignPostbackTargets, type CampaignPostbackTarget } from './campaigns/postback-targets';
 export { FxRatesRepository, type FxRateRow } from './fx-rates.repository';
 export { AttributionReplayer, REPLAY_PAGE, type ReplayParams, type ReplayReport } from './attribution/replayer';
 export {
