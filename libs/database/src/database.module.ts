@@ -9,6 +9,7 @@ import { dataSourceOptions, ENTITIES } from './data-source';
 import { EventsRepository } from './events/events.repository';
 import { ExportsRepository } from './exports.repository';
 import { FxRatesRepository } from './fx-rates.repository';
+import { MaintenanceRepository } from './maintenance.repository';
 import { PoolErrorGuard } from './pool-errors';
 import { PrivacyRepository } from './privacy.repository';
 import { ReportsRepository } from './reports.repository';
@@ -24,6 +25,7 @@ const REPOSITORIES = [
   AudiencesRepository,
   EventsRepository,
   FxRatesRepository,
+  MaintenanceRepository,
 ];
 
 @Module({})

@@ -73,6 +73,7 @@ export { ReportsRepository, type ReportGrouping, type ReportRow, type CohortRow,
 export { ExportsRepository, EXPORT_COLUMNS, type ExportKind, type ExportCursor } from './exports.repository';
 export { PrivacyRepository, type Person, type Erased, type ExitHook } from './privacy.repository';
 export { reducePersonalData, dropExpiredPartitions } from './upkeep.repository';
+export { MaintenanceRepository, type StaleRow } from './maintenance.repository';
 export {
   AudiencesRepository,
   type AudienceRow,

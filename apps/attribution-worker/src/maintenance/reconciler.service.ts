@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
-import { ReplayRunsRepository, ensurePartitions, sweepInterruptedDeliveries } from '@app/database';
+import { MaintenanceRepository, ReplayRunsRepository } from '@app/database';
 import { Ticker, metrics } from '@app/http';
 import {
   ATTRIBUTE_INSTALL_JOB,
@@ -18,7 +17,6 @@ import {
 } from '@app/queues';
 
 const BATCH = 1000;
-const RECONCILE_LOCK = 7_346_221_907;
 const PARTITIONS_EVERY_MS = 6 * 3_600_000;
 
 /**
@@ -34,7 +32,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
   private lastPartitionCheck = 0;
 
   constructor(
-    private readonly db: DataSource,
+    private readonly maintenance: MaintenanceRepository,
     @InjectQueue(ATTRIBUTION_QUEUE) private readonly attribution: Queue,
     @InjectQueue(DELIVERY_QUEUE) private readonly deliveries: Queue,
     @InjectQueue(EVENT_QUEUE) private readonly events: Queue,
@@ -53,65 +51,41 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async tick(): Promise<void> {
-    const runner = this.db.createQueryRunner();
     try {
-      await runner.connect();
-      const [{ locked }]: { locked: boolean }[] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [
-        RECONCILE_LOCK,
-      ]);
-      if (!locked) return;
-      try {
+      await this.maintenance.exclusively('reconcile', async () => {
         await this.reconcile();
         if (Date.now() - this.lastPartitionCheck > PARTITIONS_EVERY_MS) {
-          await ensurePartitions(this.db);
+          await this.maintenance.ensurePartitions();
           this.lastPartitionCheck = Date.now();
         }
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [RECONCILE_LOCK]);
-      }
+      });
     } catch (err) {
       this.logger.warn(`reconcile skipped: ${(err as Error).message}`);
-    } finally {
-      await runner.release();
     }
   }
 
   async reconcile(): Promise<{ installs: number; deliveries: number; interrupted: number }> {
     const olderThan = this.config.reconcileAfterMs;
     // Attempts a dead worker left open: never resent silently (see sweepInterruptedDeliveries).
-    const swept = await sweepInterruptedDeliveries(this.db, { limit: BATCH });
+    const swept = await this.maintenance.sweepInterrupted(BATCH);
     for (const s of swept) {
       this.logger.warn(`delivery ${s.id}: an attempt was interrupted (worker stopped during the call); now ${s.status}`);
     }
-    const installs: { id: string; app_id: string }[] = await this.db.query(
-      `SELECT id, app_id FROM installs WHERE status = 'pending' AND received_at < now() - make_interval(secs => $1::float8 / 1000)
-        ORDER BY received_at LIMIT ${BATCH}`,
-      [olderThan],
-    );
-    const deliveries: { id: string; app_id: string }[] = await this.db.query(
-      `SELECT id, app_id FROM deliveries
-        WHERE status = 'pending' AND updated_at < now() - make_interval(secs => $1::float8 / 1000)
-          AND (locked_until IS NULL OR locked_until < now())
-        ORDER BY updated_at LIMIT ${BATCH}`,
-      [olderThan],
-    );
+    const installs = await this.maintenance.stalePending('installs', olderThan, BATCH);
+    const deliveries = await this.maintenance.staleDeliveries(olderThan, BATCH);
     let n = 0;
-    for (const { id, app_id: appId } of installs) {
+    for (const { id, appId } of installs) {
       n += (await this.offer(this.attribution, ATTRIBUTE_INSTALL_JOB, { installId: id, appId }, id)) ? 1 : 0;
     }
     let d = 0;
     const resend = swept.filter((s) => s.status === 'pending' && !deliveries.some((x) => x.id === s.id));
-    for (const { id, app_id: appId } of [...deliveries, ...resend.map((s) => ({ id: s.id, app_id: s.appId }))]) {
+    for (const { id, appId } of [...deliveries, ...resend.map((s) => ({ id: s.id, appId: s.appId }))]) {
       d += (await this.offer(this.deliveries, DELIVER_JOB, { deliveryId: id, appId }, id, deliveryJobOptions(this.config))) ? 1 : 0;
     }
     // Events never processed (Redis lost the job); waiting ones are the attribution processor's to link.
-    const events: { id: string; app_id: string }[] = await this.db.query(
-      `SELECT id, app_id FROM events WHERE status = 'pending' AND received_at < now() - make_interval(secs => $1::float8 / 1000)
-        ORDER BY received_at LIMIT ${BATCH}`,
-      [olderThan],
-    );
+    const events = await this.maintenance.stalePending('events', olderThan, BATCH);
     let e = 0;
-    for (const { id, app_id: appId } of events) {
+    for (const { id, appId } of events) {
       e += (await this.offer(this.events, PROCESS_EVENT_JOB, { eventId: id, appId }, id)) ? 1 : 0;
     }
     if (e > 0) this.logger.warn(`re-offered ${e} pending event(s) to the queue`);

@@ -1,9 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
-import { dropExpiredPartitions, reducePersonalData } from '@app/database';
-
-const UPKEEP_LOCK = 7_346_221_911;
+import { MaintenanceRepository } from '@app/database';
 
 /**
  * Privacy by default, on schedule: IP/User-Agent reduction after the fingerprint windows and RETENTION_DAYS.
@@ -17,7 +14,7 @@ export class UpkeepService implements OnApplicationBootstrap, OnApplicationShutd
   private running: Promise<void> | undefined;
 
   constructor(
-    private readonly db: DataSource,
+    private readonly maintenance: MaintenanceRepository,
     @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
   ) {}
 
@@ -35,24 +32,16 @@ export class UpkeepService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async tick(): Promise<void> {
-    const runner = this.db.createQueryRunner();
     try {
-      await runner.connect();
-      const [{ locked }]: { locked: boolean }[] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [UPKEEP_LOCK]);
-      if (!locked) return;
-      try {
-        const reduced = await reducePersonalData(this.db);
-        const dropped = await dropExpiredPartitions(this.db, this.config.retentionDays);
+      await this.maintenance.exclusively('upkeep', async () => {
+        const reduced = await this.maintenance.reducePersonalData();
+        const dropped = await this.maintenance.dropExpiredPartitions(this.config.retentionDays);
         if (Object.values(reduced).some((n) => n > 0) || dropped.length > 0) {
           this.logger.log(`reduced ${JSON.stringify(reduced)}; dropped partitions ${JSON.stringify(dropped)}`);
         }
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [UPKEEP_LOCK]);
-      }
+      });
     } catch (err) {
       this.logger.warn(`upkeep skipped: ${(err as Error).message}`);
-    } finally {
-      await runner.release();
     }
   }
 }
