@@ -6,6 +6,7 @@ import { AppEntity } from '@app/database';
 import { DEFAULT_FRAUD_MODES, EVERY_APP, PIXEL_MONITOR_DEFAULTS, type PixelMonitorSettings, ensureVisible, newSecret, normalizeCidr, notFound, uuidv7, type AppScope } from '@app/domain';
 import { refusePrivateAddresses } from '../common/outbound-url';
 import { listPage, scopeWhere, type ListQuery } from '../common/pagination';
+import { saveOrRefuse } from '../common/write-errors';
 import type { CreateAppDto, PixelMonitorDto, UpdateAppDto } from './app.dto';
 
 export function appView(a: AppEntity) {
@@ -43,7 +44,8 @@ export class AppsService {
   /** The only answer that carries the SDK secret. */
   async create(dto: CreateAppDto) {
     this.refusePrivate(dto);
-    const app = await this.apps.save(
+    const app = await saveOrRefuse(
+      this.apps,
       this.apps.create({
         ...dto,
         id: uuidv7(),
@@ -74,7 +76,7 @@ export class AppsService {
     if (pixelMonitor !== undefined) app.pixelMonitor = monitorSettings(pixelMonitor);
     if (ipBlocklist) app.ipBlocklist = ipBlocklist.map((c) => normalizeCidr(c)!);
     if (fraudModes) app.fraudModes = { ...DEFAULT_FRAUD_MODES, ...app.fraudModes, ...given(fraudModes) };
-    return appView(await this.apps.save(app));
+    return appView(await saveOrRefuse(this.apps, app));
   }
 
   /** The app, if it exists and the scope may see it; otherwise `app_not_found` (naming `field` if given). */

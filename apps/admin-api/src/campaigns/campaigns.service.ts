@@ -6,7 +6,7 @@ import { CampaignEntity } from '@app/database';
 import { EVERY_APP, LookbackError, canSee, ensureVisible, notFound, uuidv7, type AppScope } from '@app/domain';
 import { AppsService } from '../apps/apps.service';
 import { listPage, scopeWhere } from '../common/pagination';
-import { writeError } from '../common/write-errors';
+import { saveOrRefuse } from '../common/write-errors';
 import { NetworksService } from '../networks/networks.service';
 import type { CampaignListQuery, CreateCampaignDto, UpdateCampaignDto } from './campaign.dto';
 
@@ -45,16 +45,7 @@ export class CampaignsService {
       status: dto.status ?? 'active',
       costPerInstall: dto.costPerInstall == null ? null : dto.costPerInstall.toFixed(4),
     });
-    return this.view(await this.save(campaign));
-  }
-
-  /** Only a missing app or network is a 404; a refused value is a 400 or 409, anything else goes up as ours. */
-  private async save(campaign: CampaignEntity): Promise<CampaignEntity> {
-    try {
-      return await this.campaigns.save(campaign);
-    } catch (err) {
-      throw writeError(err, 'campaigns') ?? err;
-    }
+    return this.view(await saveOrRefuse(this.campaigns, campaign));
   }
 
   async list(query: CampaignListQuery, scope: AppScope) {
@@ -74,7 +65,7 @@ export class CampaignsService {
     const { costPerInstall, ...rest } = dto;
     this.campaigns.merge(campaign, rest);
     if (costPerInstall !== undefined) campaign.costPerInstall = costPerInstall === null ? null : costPerInstall.toFixed(4);
-    return this.view(await this.save(campaign));
+    return this.view(await saveOrRefuse(this.campaigns, campaign));
   }
 
   /** Archived, not deleted: its clicks and installs keep pointing at it, and its links answer 404. */

@@ -1,6 +1,6 @@
 // What a refused write to PostgreSQL means for the client: a constraint is the client's problem (4xx naming the
 // field), anything else is ours (rethrown: the error filter answers 500 and logs it, or 503 when storage is down).
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, type DeepPartial, type ObjectLiteral, type Repository } from 'typeorm';
 import { LookbackError, invalid, notFound } from '@app/domain';
 
 interface PgError {
@@ -35,10 +35,23 @@ export function writeError(err: unknown, table: string): LookbackError | undefin
     return what ? notFound(what, field) : notFound('referenced_row');
   }
   if (code === '23505') {
-    return new LookbackError('conflict', 'already_exists', `A ${table.replace(/s$/, '')} with that ${field ?? 'key'} exists already.`, field);
+    const noun = table.replace(/s$/, '');
+    return new LookbackError('conflict', 'already_exists', `${/^[aeiou]/.test(noun) ? 'An' : 'A'} ${noun} with that ${field ?? 'key'} exists already.`, field);
   }
   if (code === '23514' || code === '23502' || code.startsWith('22')) {
     return invalid('invalid_field', `${field ?? 'The request'} holds a value that cannot be stored.`, field);
   }
   return undefined;
+}
+
+/**
+ * Saves `entity` through `repo`: a value PostgreSQL refuses is the client's 400 or 409 naming the field (see
+ * writeError), anything else goes up as ours.
+ */
+export async function saveOrRefuse<T extends ObjectLiteral>(repo: Repository<T>, entity: T & DeepPartial<T>): Promise<T> {
+  try {
+    return await repo.save(entity);
+  } catch (err) {
+    throw writeError(err, repo.metadata.tableName) ?? err;
+  }
 }

@@ -6,6 +6,7 @@ import { NetworkEntity } from '@app/database';
 import { notFound, uuidv7 } from '@app/domain';
 import { refusePrivateAddresses } from '../common/outbound-url';
 import { listPage, type ListQuery } from '../common/pagination';
+import { saveOrRefuse } from '../common/write-errors';
 import type { CreateNetworkDto, UpdateNetworkDto } from './network.dto';
 
 export function networkView(n: NetworkEntity) {
@@ -45,7 +46,7 @@ export class NetworksService {
       postbackEvents: dto.postbackEvents ?? [],
       dedupesClickId: dto.dedupesClickId ?? false,
     });
-    return networkView(await this.networks.save(network));
+    return networkView(await saveOrRefuse(this.networks, network));
   }
 
   list(query: ListQuery) {
@@ -58,7 +59,7 @@ export class NetworksService {
 
   async update(id: string, dto: UpdateNetworkDto) {
     this.refusePrivate(dto);
-    return networkView(await this.networks.save(this.networks.merge(await this.find(id), dto)));
+    return networkView(await saveOrRefuse(this.networks, this.networks.merge(await this.find(id), dto)));
   }
 
   async find(id: string, field?: string): Promise<NetworkEntity> {
