@@ -136,17 +136,18 @@ export async function finishAttempt(
  */
 export async function sweepInterruptedDeliveries(
   db: DataSource,
-  options: { id?: string; limit?: number } = {},
+  options: { id?: string; limit?: number; appId?: string } = {},
 ): Promise<SweptDelivery[]> {
   return db.transaction(async (tx) => {
     const stale: { id: string; app_id: string; kind: string; attempts: number; dedupes: boolean | null }[] = await tx.query(
       `SELECT d.id, d.app_id, d.kind, d.attempts, n.dedupes_click_id AS dedupes
          FROM deliveries d LEFT JOIN networks n ON n.id = d.network_id
         WHERE d.status = 'sending' AND d.locked_until < now() AND ($1::uuid IS NULL OR d.id = $1)
+          AND ($3::uuid IS NULL OR d.app_id = $3)
         ORDER BY d.locked_until
         LIMIT $2
         FOR UPDATE OF d SKIP LOCKED`,
-      [options.id ?? null, options.limit ?? 1000],
+      [options.id ?? null, options.limit ?? 1000, options.appId ?? null],
     );
     if (stale.length === 0) return [];
     const swept = stale.map((s) => ({

@@ -49,7 +49,7 @@ export class DeliveryService {
     // Claiming now would open an attempt that the stopping process could only cut short.
     if (this.outbound.stopping) throw new DeliveryFailed('the worker is stopping; left for the next one');
     // A job re-run after its worker died finds that worker's open attempt here.
-    const swept = await sweepInterruptedDeliveries(this.db, { id: deliveryId });
+    const swept = await sweepInterruptedDeliveries(this.db, { id: deliveryId, appId });
     for (const s of swept) this.noteInterrupted(s.id, s.status);
     // By (app_id, id) when the job names its app (routed to one shard); by id alone for older jobs.
     const claim = await claimDelivery(this.db, deliveryId, this.leaseMs, appId);

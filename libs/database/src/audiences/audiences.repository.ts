@@ -167,7 +167,7 @@ export class AudiencesRepository {
   }
 
   private async queueBackfill(tx: EntityManager, appId: string, audienceId: string): Promise<void> {
-    await tx.query(`DELETE FROM audience_dirty WHERE audience_id = $1`, [audienceId]);
+    await tx.query(`DELETE FROM audience_dirty WHERE app_id = $2 AND audience_id = $1`, [audienceId, appId]);
     const [{ n }] = await rowsOf<{ n: number }>(
       tx,
       `WITH people AS (${PEOPLE_OF_APP}
@@ -176,7 +176,7 @@ export class AudiencesRepository {
        SELECT count(*)::int AS n FROM queued`,
       [appId, audienceId],
     );
-    await tx.query(`UPDATE audiences SET backfill_queued = $2, backfill_started_at = now() WHERE id = $1`, [audienceId, n]);
+    await tx.query(`UPDATE audiences SET backfill_queued = $2, backfill_started_at = now() WHERE app_id = $3 AND id = $1`, [audienceId, n, appId]);
   }
 
   /** Per audience: its current members, and the people its back-fill has still to evaluate. One statement for a page. */
@@ -186,7 +186,7 @@ export class AudiencesRepository {
       this.db,
       `SELECT a.id,
               (SELECT count(*)::int FROM audience_members m WHERE m.app_id = a.app_id AND m.audience_id = a.id) AS members,
-              (SELECT count(*)::int FROM audience_dirty d WHERE d.audience_id = a.id) AS backfill_left
+              (SELECT count(*)::int FROM audience_dirty d WHERE d.app_id = a.app_id AND d.audience_id = a.id) AS backfill_left
          FROM unnest($1::uuid[], $2::uuid[]) AS a(id, app_id)`,
       [audiences.map((a) => a.id), audiences.map((a) => a.appId)],
     );
@@ -199,7 +199,7 @@ export class AudiencesRepository {
    */
   async remove(appId: string, id: string): Promise<void> {
     await this.db.transaction(async (tx) => {
-      await tx.query(`DELETE FROM audience_dirty WHERE audience_id = $1`, [id]);
+      await tx.query(`DELETE FROM audience_dirty WHERE app_id = $2 AND audience_id = $1`, [id, appId]);
       await tx.query(`DELETE FROM audience_members WHERE app_id = $1 AND audience_id = $2`, [appId, id]);
       await tx.query(
         `DELETE FROM deliveries WHERE app_id = $1 AND audience_id = $2 AND kind = 'webhook' AND status IN ('pending', 'failed')`,
