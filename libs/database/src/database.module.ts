@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
+import { ApiKeysRepository } from './api-keys.repository';
 import { AttributionInputsRepository } from './attribution/attribution-inputs.repository';
 import { AudiencesRepository } from './audiences/audiences.repository';
 import { AttributionReplayer } from './attribution/replayer';
@@ -26,6 +27,7 @@ const REPOSITORIES = [
   EventsRepository,
   FxRatesRepository,
   MaintenanceRepository,
+  ApiKeysRepository,
 ];
 
 @Module({})

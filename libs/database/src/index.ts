@@ -48,6 +48,7 @@ export { installsWithWaitingEvents, waitingKey } from './events/waiting-events';
 export { EventsRepository, type StoredEvent, type EventKey, type EventsLinked } from './events/events.repository';
 export { campaignPostbackTargets, type CampaignPostbackTarget } from './campaigns/postback-targets';
 export { FxRatesRepository, type FxRateRow } from './fx-rates.repository';
+export { ApiKeysRepository } from './api-keys.repository';
 export { AttributionReplayer, REPLAY_PAGE, type ReplayParams, type ReplayReport } from './attribution/replayer';
 export {
   ReplayRunsRepository,

@@ -1,9 +1,10 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { LRUCache } from 'lru-cache';
 import { timingSafeEqual } from 'node:crypto';
-import { In, IsNull, type Repository } from 'typeorm';
+import { In, type Repository } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
-import { ApiKeyEntity, AppEntity, type ApiScope } from '@app/database';
+import { ApiKeyEntity, ApiKeysRepository, AppEntity, type ApiScope } from '@app/database';
 import { LookbackError, appScope, hashApiKey, newSecret, notFound, uuidv7, type AppScope } from '@app/domain';
 import { listPage, type ListQuery } from '../common/pagination';
 
@@ -36,11 +37,12 @@ export function apiKeyView(k: ApiKeyEntity) {
 @Injectable()
 export class ApiKeysService implements OnApplicationBootstrap {
   /** When this process last wrote each key's last_used_at, to write it at most once a minute. */
-  private readonly touched = new Map<string, number>();
+  private readonly touched = new LRUCache<string, number>({ max: 10_000 });
 
   constructor(
     @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
     @InjectRepository(AppEntity) private readonly apps: Repository<AppEntity>,
+    private readonly stored: ApiKeysRepository,
     @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
   ) {}
 
@@ -48,27 +50,20 @@ export class ApiKeysService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.adminApiKey) return;
     const hash = hashApiKey(this.config.adminApiKey);
-    await this.keys
-      .createQueryBuilder()
-      .insert()
-      .values({
-        id: uuidv7(),
-        name: 'owner (ADMIN_API_KEY)',
-        keyHash: hash,
-        keyLookup: hash.slice(0, 16),
-        keyPrefix: this.config.adminApiKey.slice(0, 6),
-        scopes: ['owner', 'read', 'write'],
-        appIds: null,
-      })
-      .orIgnore()
-      .execute();
+    await this.stored.insertIfAbsent({
+      id: uuidv7(),
+      name: 'owner (ADMIN_API_KEY)',
+      keyHash: hash,
+      keyLookup: hash.slice(0, 16),
+      keyPrefix: this.config.adminApiKey.slice(0, 6),
+      scopes: ['owner', 'read', 'write'],
+      appIds: null,
+    });
   }
 
   async authenticate(plain: string): Promise<AuthenticatedKey | null> {
     const hash = Buffer.from(hashApiKey(plain), 'hex');
-    const candidates = await this.keys.find({
-      where: { keyLookup: hash.toString('hex').slice(0, 16), revokedAt: IsNull() },
-    });
+    const candidates = await this.stored.activeByLookup(hash.toString('hex').slice(0, 16));
     const key = candidates.find((k) => {
       const stored = Buffer.from(k.keyHash, 'hex');
       return stored.length === hash.length && timingSafeEqual(stored, hash);
@@ -82,15 +77,8 @@ export class ApiKeysService implements OnApplicationBootstrap {
   private async touch(id: string): Promise<void> {
     const now = Date.now();
     if (now - (this.touched.get(id) ?? 0) < LAST_USED_EVERY_MS) return;
-    if (this.touched.size > 10_000) this.touched.clear();
     this.touched.set(id, now);
-    await this.keys
-      .createQueryBuilder()
-      .update()
-      .set({ lastUsedAt: () => 'now()' })
-      .where('id = :id AND (last_used_at IS NULL OR last_used_at < now() - interval \'1 minute\')', { id })
-      .execute()
-      .catch(() => undefined);
+    await this.stored.touch(id).catch(() => undefined);
   }
 
   async create(name: string, scopes: ApiScope[], appIds: string[] | undefined) {
@@ -128,7 +116,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
     const key = await this.keys.findOne({ where: { id } });
     if (!key) throw notFound('api_key');
     if (!key.revokedAt) {
-      await this.keys.createQueryBuilder().update().set({ revokedAt: () => 'now()' }).where('id = :id AND revoked_at IS NULL', { id }).execute();
+      await this.stored.revoke(id);
     }
     return apiKeyView((await this.keys.findOne({ where: { id } }))!);
   }
