@@ -1,8 +1,19 @@
 // The environment schema: read process.env once at start, validate, and hand out a typed, frozen object.
 
+/** Redis Cluster seed nodes and what every node connection shares (REDIS_CLUSTER_NODES). */
+export interface RedisClusterConfig {
+  nodes: readonly { host: string; port: number }[];
+  username: string | undefined;
+  password: string | undefined;
+  tls: boolean;
+}
+
 export interface LookbackConfig {
   databaseUrl: string;
+  /** The standalone Redis of the queues; not used when `redisCluster` is set. */
   redisUrl: string;
+  /** When set, every Redis connection of the queues (and the limiter, unless it has a Redis of its own) is a cluster client. */
+  redisCluster: RedisClusterConfig | undefined;
   adminApiKey: string | undefined;
   publicTrackingUrl: string;
   outboundAllowPrivate: boolean;
@@ -10,7 +21,7 @@ export interface LookbackConfig {
   ingestionPort: number;
   adminPort: number;
   workerHealthPort: number;
-  /** BullMQ key prefix; a Redis Cluster deployment wraps it in a hash tag, e.g. `{lookback}`. */
+  /** BullMQ key prefix; with `redisCluster` it holds a hash tag, e.g. `{lookback}` (checked at start). */
   queuePrefix: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Largest accepted request body, in bytes. */
@@ -48,8 +59,11 @@ export interface LookbackConfig {
   audienceEveryMs: number;
   /** How often the worker judges watched pixels (silent, rejecting, recovered). */
   pixelMonitorEveryMs: number;
-  /** Where the limits are counted; `REDIS_URL` unless set (a Redis of its own keeps limiter traffic off the queues'). */
-  rateLimitRedisUrl: string;
+  /**
+   * A standalone Redis of its own for the limits (keeps limiter traffic off the queues'); undefined: the queues'
+   * Redis, standalone or cluster.
+   */
+  rateLimitRedisUrl: string | undefined;
   /** Longest a request waits for the limiter; past it the request is served uncounted (fail open). */
   rateLimitTimeoutMs: number;
 }
@@ -111,6 +125,73 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, 'expected true or false', v);
 }
 
+/** The hash tag Redis Cluster hashes a key by: what lies between the first `{` and the next `}`, when not empty. */
+export function hashTagOf(key: string): string | undefined {
+  const open = key.indexOf('{');
+  if (open < 0) return undefined;
+  const close = key.indexOf('}', open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : undefined;
+}
+
+const CLUSTER_NODES_EXPECTED =
+  'expected a comma list of host:port (or redis:// / rediss:// URLs) of Redis Cluster nodes, all with the same protocol, user and password';
+
+/**
+ * REDIS_CLUSTER_NODES: seed nodes only (the client learns the rest of the cluster from them). Entries are `host:port`
+ * or URLs; a URL's user, password and TLS apply to every node, so they must agree. A password is never printed.
+ */
+function redisCluster(env: Env): RedisClusterConfig | undefined {
+  const raw = env.REDIS_CLUSTER_NODES?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  const shown = raw.replace(/((?:^|,|\/\/)[^:@/,]*:)[^@/,]*@/g, '$1<hidden>@');
+  const refuse = (why: string = CLUSTER_NODES_EXPECTED) => new ConfigError('REDIS_CLUSTER_NODES', why, shown);
+  if (env.REDIS_URL !== undefined && env.REDIS_URL !== '') {
+    throw refuse('set either REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), not both');
+  }
+  const parsed = raw.split(',').map((entry) => {
+    const text = entry.trim();
+    let url: URL;
+    try {
+      url = new URL(text.includes('://') ? text : `redis://${text}`);
+    } catch {
+      throw refuse();
+    }
+    const port = url.port === '' ? 6379 : Number(url.port);
+    if (!['redis:', 'rediss:'].includes(url.protocol) || url.hostname === '' || !(port > 0)) throw refuse();
+    if (url.pathname !== '' && url.pathname !== '/' && url.pathname !== '/0') {
+      throw refuse('a Redis Cluster has only database 0: no /db number in REDIS_CLUSTER_NODES');
+    }
+    if (url.search !== '' || url.hash !== '') throw refuse();
+    return {
+      host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port,
+      username: url.username ? decodeURIComponent(url.username) : undefined,
+      password: url.password ? decodeURIComponent(url.password) : undefined,
+      tls: url.protocol === 'rediss:',
+    };
+  });
+  const [first] = parsed;
+  if (parsed.some((n) => n.username !== first.username || n.password !== first.password || n.tls !== first.tls)) throw refuse();
+  return { nodes: parsed.map(({ host, port }) => ({ host, port })), username: first.username, password: first.password, tls: first.tls };
+}
+
+/**
+ * BullMQ runs scripts over many keys of one queue, which Redis Cluster allows only within one slot; the keys are
+ * `<prefix>:<queue>:…`, so a hash tag in the prefix puts each queue's keys (all of Lookback's queues) in one slot.
+ * Refused rather than wrapped: the operator sees the key names Redis holds in the variable they set.
+ */
+function queuePrefix(env: Env, cluster: RedisClusterConfig | undefined): string {
+  const prefix = str(env, 'QUEUE_PREFIX', 'lookback');
+  if (cluster && hashTagOf(prefix) === undefined) {
+    throw new ConfigError(
+      'QUEUE_PREFIX',
+      `with REDIS_CLUSTER_NODES set, expected a prefix holding a Redis Cluster hash tag, e.g. {${prefix.replace(/[{}]/g, '') || 'lookback'}}, so that each queue's keys share one slot`,
+      prefix,
+    );
+  }
+  return prefix;
+}
+
 const PROXY_NAMES = /^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+)$/;
 
 function trustProxy(env: Env): boolean | number | string {
@@ -142,9 +223,12 @@ export function loadConfig(env: Env = process.env): LookbackConfig {
     '',
   );
   const redisUrl = url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']);
+  const cluster = redisCluster(env);
+  const rateLimitRedisUrl = env.RATE_LIMIT_REDIS_URL ? url(env, 'RATE_LIMIT_REDIS_URL', '', ['redis:', 'rediss:']) : undefined;
   return Object.freeze({
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/lookback', ['postgres:', 'postgresql:']),
     redisUrl,
+    redisCluster: cluster,
     adminApiKey,
     publicTrackingUrl,
     outboundAllowPrivate: bool(env, 'OUTBOUND_ALLOW_PRIVATE', false),
@@ -152,7 +236,7 @@ export function loadConfig(env: Env = process.env): LookbackConfig {
     ingestionPort: int(env, 'INGESTION_PORT', 3000, 0, 65535),
     adminPort: int(env, 'ADMIN_PORT', 3001, 0, 65535),
     workerHealthPort: int(env, 'WORKER_HEALTH_PORT', 3002, 0, 65535),
-    queuePrefix: str(env, 'QUEUE_PREFIX', 'lookback'),
+    queuePrefix: queuePrefix(env, cluster),
     logLevel: logLevel as LookbackConfig['logLevel'],
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     cacheTtlMs: int(env, 'CACHE_TTL_MS', 5000, 0, 3_600_000),
@@ -170,7 +254,7 @@ export function loadConfig(env: Env = process.env): LookbackConfig {
     rateLimitKeyPerMinute: int(env, 'RATE_LIMIT_KEY_PER_MINUTE', 6_000, 1, 100_000_000),
     audienceEveryMs: int(env, 'AUDIENCE_EVERY_MS', 250, 10, 3_600_000),
     pixelMonitorEveryMs: int(env, 'PIXEL_MONITOR_EVERY_MS', 60_000, 100, 86_400_000),
-    rateLimitRedisUrl: url(env, 'RATE_LIMIT_REDIS_URL', redisUrl, ['redis:', 'rediss:']),
+    rateLimitRedisUrl,
     rateLimitTimeoutMs: int(env, 'RATE_LIMIT_TIMEOUT_MS', 100, 5, 10_000),
   });
 }

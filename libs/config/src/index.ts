@@ -1,2 +1,3 @@
-export { loadConfig, loadConfigOrExit, ConfigError, type LookbackConfig } from './config';
+export { loadConfig, loadConfigOrExit, ConfigError, hashTagOf, type LookbackConfig, type RedisClusterConfig } from './config';
 export { ConfigModule, LOOKBACK_CONFIG } from './config.module';
+export { createRedisClient, usesCluster, type RedisClient, type RedisClientOptions, type RedisUse } from './redis';

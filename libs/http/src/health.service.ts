@@ -1,7 +1,6 @@
 import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Redis } from 'ioredis';
-import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
+import { LOOKBACK_CONFIG, createRedisClient, usesCluster, type LookbackConfig, type RedisClient } from '@app/config';
 import { CountryLookup, type CountryDatabase } from './country';
 
 export interface HealthReport {
@@ -33,7 +32,8 @@ function within<T>(p: Promise<T>, ms: number): Promise<T> {
 /** Checks the two dependencies every process needs; a down one is named in the report. */
 @Injectable()
 export class HealthService implements OnApplicationShutdown {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
+  private readonly pingRedis: () => Promise<unknown>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -41,15 +41,18 @@ export class HealthService implements OnApplicationShutdown {
     @Optional() private readonly countries?: CountryLookup,
   ) {
     // Its own connection, failing fast: the queue connections wait forever by design, a health check must not.
-    this.redis = new Redis(config.redisUrl, {
-      lazyConnect: true,
+    this.redis = createRedisClient(config, 'queues', {
+      connection: { maxRetriesPerRequest: 0, connectTimeout: TIMEOUT_MS },
       enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      connectTimeout: TIMEOUT_MS,
-      retryStrategy: () => 1000,
+      lazyConnect: true,
+      retryDelay: () => 1000,
     });
     this.redis.on('error', () => undefined);
     this.redis.connect().catch(() => undefined);
+    // On a cluster PING goes to any node, which answers even while the one holding the queues' slot is gone (the
+    // cluster then refuses every keyed command): ask for a key in that slot instead.
+    const probe = `${config.queuePrefix}:health`;
+    this.pingRedis = usesCluster(config, 'queues') ? () => this.redis.exists(probe) : () => this.redis.ping();
   }
 
   async check(): Promise<HealthReport> {
@@ -58,7 +61,7 @@ export class HealthService implements OnApplicationShutdown {
         () => 'up' as const,
         () => 'down' as const,
       ),
-      within(this.redis.ping(), TIMEOUT_MS).then(
+      within(this.pingRedis(), TIMEOUT_MS).then(
         () => 'up' as const,
         () => 'down' as const,
       ),

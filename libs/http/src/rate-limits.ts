@@ -2,9 +2,8 @@
 import { Inject, Injectable, Logger, SetMetadata, type CanActivate, type ExecutionContext, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
+import { LOOKBACK_CONFIG, createRedisClient, type LookbackConfig, type RedisClient } from '@app/config';
 import { RateLimitedError } from '@app/domain';
 import { FailOpenLog } from './fail-open-log';
 import { metrics } from './metrics';
@@ -42,7 +41,7 @@ const READY_WAIT_MS = 2000;
 @Injectable()
 export class RateLimits implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('rate-limits');
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly limiters: Record<LimitKind, RateLimiterRedis>;
   private readonly failOpenLog = new FailOpenLog(WARN_EVERY_MS, (line) => this.logger.warn(line));
 
@@ -50,13 +49,11 @@ export class RateLimits implements OnModuleInit, OnModuleDestroy {
     // A connection of its own, failing fast: the queues' connections hold commands until Redis returns, which would
     // hold every signed request with them. No offline queue, no retries, a command timeout: while Redis is away or
     // slow, a request waits at most rateLimitTimeoutMs and is then served uncounted.
-    this.redis = new Redis(config.rateLimitRedisUrl, {
-      lazyConnect: true,
+    this.redis = createRedisClient(config, 'rate-limits', {
+      connection: { maxRetriesPerRequest: 0, commandTimeout: config.rateLimitTimeoutMs, connectTimeout: 1500 },
       enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: config.rateLimitTimeoutMs,
-      connectTimeout: 1500,
-      retryStrategy: () => 1000,
+      lazyConnect: true,
+      retryDelay: () => 1000,
     });
     // Connection errors are reported through the requests that fail open (one warning per interval), not here.
     this.redis.on('error', () => undefined);
@@ -64,7 +61,9 @@ export class RateLimits implements OnModuleInit, OnModuleDestroy {
     const limiter = (kind: LimitKind, points: number) =>
       new RateLimiterRedis({
         storeClient: this.redis,
-        keyPrefix: `${config.queuePrefix}:rate-limit:${kind}`,
+        // Without the prefix's hash tag: each counter is one key, so on a Redis Cluster the apps' and keys'
+        // counters spread over the slots instead of all landing on the node that holds the queues.
+        keyPrefix: `${config.queuePrefix.replace(/[{}]/g, '')}:rate-limit:${kind}`,
         points,
         duration: WINDOW_SECONDS,
         rejectIfRedisNotReady: true,

@@ -1,3 +1,3 @@
 export * from './queues';
-export { QueuesModule, redisConnection } from './queues.module';
+export { QueueConnection, QueuesModule, redisConnection } from './queues.module';
 export { enqueueAfterCommit, enqueueBulkAfterCommit, enqueueDeliveries, offerJob } from './enqueue';
