@@ -1,6 +1,9 @@
 import { waitFor } from './http';
 import type { Stack } from './stack';
 
+/** What the fixtures need of a stack: also met by the compiled processes a suite spawns itself. */
+export type StackUrls = Pick<Stack, 'admin' | 'ingestionUrl'>;
+
 export interface Fixture {
   appId: string;
   sdkSecret: string;
@@ -11,7 +14,7 @@ export interface Fixture {
 
 /** An app, a network posting back to `postbackUrl`, and an active campaign. */
 export async function createFixture(
-  stack: Stack,
+  stack: StackUrls,
   opts: {
     postbackUrl?: string;
     campaign?: Record<string, unknown>;
@@ -50,7 +53,7 @@ export async function createFixture(
 }
 
 /** Follows a tracking link like a phone's browser would not: answers the click's redirect target. */
-export async function click(stack: Stack, campaignId: string, query: string, headers: Record<string, string> = {}) {
+export async function click(stack: StackUrls, campaignId: string, query: string, headers: Record<string, string> = {}) {
   const res = await fetch(`${stack.ingestionUrl}/c/${campaignId}?${query}`, { redirect: 'manual', headers });
   return { status: res.status, location: res.headers.get('location'), body: await res.text() };
 }
@@ -63,7 +66,7 @@ export function clickIdFrom(location: string): string {
 }
 
 /** The install as the admin API shows it, once the worker has decided it. */
-export function decidedInstall(stack: Stack, id: string) {
+export function decidedInstall(stack: StackUrls, id: string) {
   return waitFor(async () => {
     const r = await stack.admin('GET', `/v1/installs/${id}`);
     return r.status === 200 && r.body.status !== 'pending' ? r.body : undefined;
