@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSuiteDatabase, dropDatabase, withServer } from './support/databases';
-import { click, clickIdFrom, createFixture, decidedInstall, type StackUrls } from './support/fixtures';
+import { click, clickIdFrom, createFixture, type StackUrls } from './support/fixtures';
 import { signBody } from '../libs/domain/src';
 import { postSigned, Sink, waitFor } from './support/http';
 import { spawnProcess, type Child } from './support/processes';
@@ -13,16 +13,30 @@ import { startRedisCluster, type RedisClusterHandle } from './support/redis-clus
 const OWNER_KEY = 'cluster-owner-key-0123456789abcdef';
 const APP_LIMIT = 4;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
+/**
+ * A free port below the ephemeral range (32768+ here), where an outgoing connection of another suite cannot take
+ * it between this check and the process's listen. The cluster's nodes use 14000–31999 (with their bus ports).
+ */
+const handedOut = new Set<number>();
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 10000 + Math.floor(Math.random() * 4000);
+    if (handedOut.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
     });
-  });
+    if (free) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
+
+/** Nest logs "successfully started" before the server listens: wait for the port itself to answer. */
+const answering = (url: string) =>
+  waitFor(() => fetch(`${url}/health`).then(() => true, () => false), `${url} to answer`, 60_000);
 
 /**
  * The three compiled processes on a real Redis Cluster of three primaries: the whole flow, the queues' keys in one
@@ -94,6 +108,7 @@ describe('Lookback on a Redis Cluster', () => {
       worker.waitForLine(/worker started; health on port/, 60_000),
     ]);
     const adminUrl = `http://127.0.0.1:${adminPort}`;
+    await Promise.all([answering(`http://127.0.0.1:${ingestionPort}`), answering(adminUrl), answering(`http://127.0.0.1:${workerPort}`)]);
     stack = {
       ingestionUrl: `http://127.0.0.1:${ingestionPort}`,
       adminUrl,
@@ -128,6 +143,13 @@ describe('Lookback on a Redis Cluster', () => {
       device: { gaid },
     });
 
+  /** Two cores shared by many suites: a decision may take longer than waitFor's default here. */
+  const decided = (id: string) =>
+    waitFor(async () => {
+      const r = await stack.admin('GET', `/v1/installs/${id}`);
+      return r.status === 200 && r.body.status !== 'pending' ? r.body : undefined;
+    }, `decision of install ${id}`, 60_000);
+
   it('click → signed install → attribution → postback → event linked and posted back, all queued through the cluster', async () => {
     const f = await createFixture(stack, {
       postbackUrl: `${sinkUrl}/install?inst={install_id}&clk={click_id}`,
@@ -140,8 +162,8 @@ describe('Lookback on a Redis Cluster', () => {
 
     const res = await install(f, 'cluster-install-1', gaid);
     expect(res.status).toBe(202);
-    const decided = await decidedInstall(stack, res.body.id);
-    expect(decided).toMatchObject({ status: 'attributed', campaignId: f.campaignId, clickId, matchType: 'device_id' });
+    const decision = await decided(res.body.id);
+    expect(decision).toMatchObject({ status: 'attributed', campaignId: f.campaignId, clickId, matchType: 'device_id' });
 
     const postback = await waitFor(async () => sink.received.find((r) => r.url.startsWith('/install?')), 'install postback', 60_000);
     expect(Object.fromEntries(new URL(postback.url, sinkUrl).searchParams)).toEqual({ inst: res.body.id, clk: 'net-cl-1' });
@@ -179,7 +201,7 @@ describe('Lookback on a Redis Cluster', () => {
     await click(stack, f.campaignId, `gaid=${gaid}`);
     const res = await install(f, 'cluster-install-slots', gaid);
     expect(res.status).toBe(202);
-    await decidedInstall(stack, res.body.id);
+    await decided(res.body.id);
     await waitFor(async () => sink.received.find((r) => r.url.includes(res.body.id)), 'postback', 60_000);
 
     const keysOn = async (port: number) => (await cluster.node(port).keys(`${prefix}:*`)).sort();
@@ -216,9 +238,12 @@ describe('Lookback on a Redis Cluster', () => {
 
   it('the health checks, the queue metrics and the queue dashboard read the cluster', async () => {
     for (const url of [stack.ingestionUrl, stack.adminUrl, stack.workerUrl]) {
-      const health = await fetch(`${url}/health`);
-      expect(health.status).toBe(200);
-      expect(await health.json()).toMatchObject({ status: 'ok', db: 'up', redis: 'up' });
+      // Each check has 1.5 s; on a loaded machine one may miss it, so a few are allowed to.
+      const report = await waitFor(async () => {
+        const health = await fetch(`${url}/health`);
+        return health.status === 200 ? ((await health.json()) as Record<string, unknown>) : undefined;
+      }, `${url}/health ok`, 30_000);
+      expect(report).toMatchObject({ status: 'ok', db: 'up', redis: 'up' });
     }
     const metrics = await (await fetch(`${stack.workerUrl}/metrics`)).text();
     for (const queue of ['attribution', 'deliveries', 'events']) {
@@ -237,6 +262,7 @@ describe('Lookback on a Redis Cluster', () => {
     const worker = spawn('worker', env(more));
     await ingestion.waitForLine(/successfully started/, 60_000);
     await worker.waitForLine(/worker started; health on port/, 60_000);
+    await answering(`http://127.0.0.1:${ingestionPort}`);
     ingestion.kill('SIGTERM');
     worker.kill('SIGTERM');
     expect((await ingestion.exited).code).toBe(0);

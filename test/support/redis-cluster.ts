@@ -34,13 +34,16 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** A node needs its port and its cluster bus port (port + 10000) free. */
+/**
+ * A node needs its port and its cluster bus port (port + 10000) free, both below the ephemeral range (32768+), where
+ * another process's outgoing connection could take one before redis-server binds it: ports 14000–21999.
+ */
 async function freeNodePorts(count: number): Promise<number[]> {
   const ports: number[] = [];
-  let candidate = 21000 + Math.floor(Math.random() * 8000);
+  let candidate = 14000 + Math.floor(Math.random() * 7900);
   while (ports.length < count) {
     candidate += 1 + Math.floor(Math.random() * 7);
-    if (candidate > 29999) candidate = 21000;
+    if (candidate > 21999) candidate = 14000;
     if (ports.includes(candidate)) continue;
     if ((await portFree(candidate)) && (await portFree(candidate + 10_000))) ports.push(candidate);
   }
