@@ -16,16 +16,28 @@ import {
 } from 'class-validator';
 import { EVENT_NAME, propertiesProblem } from '@app/domain';
 import { ErrorDetail } from '@app/http';
-import { CUSTOMER_USER_ID, ConsentDto, IsCustomerUserId, IsZonedDateTime, ZONED_DATE_TIME } from '../installs/install.dto';
+import {
+  CONSENT_SCHEMA,
+  CUSTOMER_USER_ID,
+  CUSTOMER_USER_ID_CHECKS,
+  ConsentDto,
+  IsCustomerUserId,
+  IsZonedDateTime,
+  ZONED_DATE_TIME,
+  ZONED_DATE_TIME_CHECKS,
+} from '../installs/install.dto';
+import { finiteNumber, len, maxLen, pattern, string, uuid, type Schema } from '../validation/body-schema';
 
+const propertiesMessage = (value: unknown) => propertiesProblem(value) ?? 'properties is not valid';
 const IsProperties = () =>
   ValidateBy({
     name: 'isProperties',
     validator: {
       validate: (value: unknown) => propertiesProblem(value) === undefined,
-      defaultMessage: (args) => propertiesProblem(args?.value) ?? 'properties is not valid',
+      defaultMessage: (args) => propertiesMessage(args?.value),
     },
   });
+const EVENT_NAME_MESSAGE = 'name must match ^[A-Za-z0-9_.:-]{1,100}$';
 
 /** One event as a batch item carries it: `appId` may be left out (the batch's signed app is meant). */
 export class EventItemDto {
@@ -41,7 +53,7 @@ export class EventItemDto {
   @IsString() @Length(1, 128) installId!: string;
 
   @ApiProperty({ pattern: '^[A-Za-z0-9_.:-]{1,100}$', example: 'purchase' })
-  @IsString() @Matches(EVENT_NAME, { message: 'name must match ^[A-Za-z0-9_.:-]{1,100}$' }) name!: string;
+  @IsString() @Matches(EVENT_NAME, { message: EVENT_NAME_MESSAGE }) name!: string;
 
   /** A full timestamp with its offset: a date alone, or a time without a zone, would be read in our time zone. */
   @ApiProperty(ZONED_DATE_TIME)
@@ -100,3 +112,24 @@ export class BatchItemResultView {
 export class BatchResultsView {
   @ApiProperty({ type: [BatchItemResultView], description: 'One per item, in order.' }) results!: BatchItemResultView[];
 }
+
+/**
+ * The checks of EventItemDto's decorators, in class-validator's order (see validation/body-schema.ts). EventDto
+ * is the same: its appId is checked (and required) by the signature guard before validation runs.
+ */
+export const EVENT_ITEM_SCHEMA: Schema = {
+  appId: { optional: true, checks: [uuid] },
+  eventId: { checks: [len(1, 128), string] },
+  installId: { checks: [len(1, 128), string] },
+  name: { checks: [pattern(EVENT_NAME, EVENT_NAME_MESSAGE), string] },
+  occurredAt: { checks: ZONED_DATE_TIME_CHECKS },
+  revenue: { optional: true, checks: [finiteNumber] },
+  currency: { optional: true, checks: [maxLen(16), string] },
+  properties: { optional: true, checks: [(v) => (propertiesProblem(v) === undefined ? undefined : propertiesMessage(v))] },
+  consent: { optional: true, nested: CONSENT_SCHEMA },
+  customerUserId: { optional: true, checks: CUSTOMER_USER_ID_CHECKS },
+};
+
+/** Bodies the schemas let through. Interfaces, so that the global validation pipe sees no class to run. */
+export interface EventInput extends EventDto {}
+export interface EventItemInput extends EventItemDto {}

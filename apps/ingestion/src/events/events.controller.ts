@@ -1,9 +1,10 @@
 import { Body, Controller, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiExtraModels, ApiHeader, ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AppRateLimitGuard, CountItems, SignatureGuard } from '@app/http';
 import { IngestionErrors, SIGNATURE_HEADER } from '../openapi';
-import { BatchResultsView, EventAccepted, EventBatchDto, EventDto, EventItemDto } from './event.dto';
+import { SchemaPipe } from '../validation/body-schema';
+import { BatchResultsView, EVENT_ITEM_SCHEMA, EventAccepted, EventBatchDto, EventDto, EventItemDto, type EventInput } from './event.dto';
 import { EventsService } from './events.service';
 
 const isDebug = (v: unknown) => v === '1' || v === 'true';
@@ -23,7 +24,8 @@ export class EventsController {
   @ApiAcceptedResponse({ type: EventAccepted, description: 'A new event.' })
   @ApiOkResponse({ type: EventAccepted, description: 'This eventId was sent before with the same body: the same id, nothing duplicated.' })
   @IngestionErrors([409, 'This eventId was sent before with another body (`event_conflict`).'])
-  async create(@Body() dto: EventDto, @Query('debug') debug: unknown, @Res() reply: FastifyReply): Promise<void> {
+  @ApiBody({ type: EventDto })
+  async create(@Body(new SchemaPipe<EventInput>(EVENT_ITEM_SCHEMA)) dto: EventInput, @Query('debug') debug: unknown, @Res() reply: FastifyReply): Promise<void> {
     const a = await this.events.accept(dto, reply.request.body, isDebug(debug), reply.request.ip);
     await reply.status(a.created ? 202 : 200).send({ id: a.id, ...(a.debug ? { debug: a.debug } : {}) });
   }

@@ -8,9 +8,10 @@ import {
   uuidv7,
   type Revenue,
 } from '@app/domain';
-import { isDependencyDown, metrics, validateItem } from '@app/http';
+import { isDependencyDown, metrics } from '@app/http';
+import { checkItem } from '../validation/body-schema';
 import { CatalogService } from '../catalog/catalog.service';
-import { EventItemDto, type EventBatchDto, type EventDto } from './event.dto';
+import { EVENT_ITEM_SCHEMA, type EventBatchDto, type EventDto, type EventItemDto, type EventItemInput } from './event.dto';
 import { EventWriter, type EventRow, type Written } from './event-writer.service';
 
 /** An event may be reported late (offline devices) but not from the future beyond clock skew. */
@@ -53,7 +54,7 @@ export class EventsService {
     const results = await Promise.all(
       dto.events.map(async (item, index): Promise<BatchItemResult> => {
         try {
-          const checked = await validateItem(EventItemDto, item);
+          const checked = checkItem<EventItemInput>(EVENT_ITEM_SCHEMA, item);
           if (!checked.ok) throw checked.error;
           if (checked.value.appId !== undefined && checked.value.appId.toLowerCase() !== appId) {
             throw invalid('app_mismatch', 'Every event in a batch must belong to the app that signed it.', 'appId');

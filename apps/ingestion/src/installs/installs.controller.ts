@@ -1,9 +1,10 @@
 import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppRateLimitGuard, SignatureGuard } from '@app/http';
 import { IngestionErrors, SIGNATURE_HEADER } from '../openapi';
-import { InstallAccepted, InstallDto } from './install.dto';
+import { SchemaPipe } from '../validation/body-schema';
+import { INSTALL_SCHEMA, InstallAccepted, InstallDto, type InstallInput } from './install.dto';
 import { InstallsService } from './installs.service';
 
 @ApiTags('sdk')
@@ -17,9 +18,10 @@ export class InstallsController {
   @ApiAcceptedResponse({ type: InstallAccepted, description: 'A new install, queued for attribution.' })
   @ApiOkResponse({ type: InstallAccepted, description: 'This installId was sent before: the same id, nothing duplicated.' })
   @IngestionErrors(400, 401, 413, 415, 429, 503)
+  @ApiBody({ type: InstallDto })
   @HttpCode(202)
   @UseGuards(SignatureGuard, AppRateLimitGuard)
-  async create(@Body() dto: InstallDto, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async create(@Body(new SchemaPipe<InstallInput>(INSTALL_SCHEMA)) dto: InstallInput, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const accepted = await this.installs.accept(dto, { ip: req.ip, userAgent: req.headers['user-agent'] });
     await reply.status(accepted.created ? 202 : 200).send({ id: accepted.id, status: accepted.status });
   }
