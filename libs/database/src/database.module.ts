@@ -7,9 +7,11 @@ import { AudiencesRepository } from './audiences/audiences.repository';
 import { AttributionReplayer } from './attribution/replayer';
 import { ReplayRunsRepository } from './attribution/replay-runs.repository';
 import { dataSourceOptions, ENTITIES } from './data-source';
+import { EventAppendRepository } from './events/event-append.repository';
 import { EventsRepository } from './events/events.repository';
 import { ExportsRepository } from './exports.repository';
 import { FxRatesRepository } from './fx-rates.repository';
+import { InstallsRepository } from './installs/installs.repository';
 import { MaintenanceRepository } from './maintenance.repository';
 import { PoolErrorGuard } from './pool-errors';
 import { PrivacyRepository } from './privacy.repository';
@@ -28,6 +30,8 @@ const REPOSITORIES = [
   FxRatesRepository,
   MaintenanceRepository,
   ApiKeysRepository,
+  InstallsRepository,
+  EventAppendRepository,
 ];
 
 @Module({})

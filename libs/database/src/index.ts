@@ -84,3 +84,5 @@ export {
   type MembershipChange,
   type FactsWanted,
 } from './audiences/audiences.repository';
+export { InstallsRepository, type NewInstall, type AppendedInstall } from './installs/installs.repository';
+export { EventAppendRepository, type NewEvent, type AppendedEvent } from './events/event-append.repository';
