@@ -33,9 +33,16 @@ async function main() {
     for (let r = 0; r < ROUNDS; r++) {
       const load = os.loadavg()[0].toFixed(2);
       const res = await signedWrkLoad({ url: h.ingestion, app, count, seconds: SECONDS });
-      rounds.push({ loadAverage1m: Number(load), ...res });
+      // Rows per group-commit statement and statement time so far (ingestion's own histograms).
+      const metrics = await (await fetch(`${h.ingestion}/metrics`)).text();
+      const stat = (name, table) => Number(new RegExp(`^${name}\\{table="${table}"\\} (\\S+)`, 'm').exec(metrics)?.[1] ?? NaN);
+      const groupCommit = Object.fromEntries(['installs', 'events'].map((t) => [t, {
+        rowsPerStatement: Number((stat('lookback_group_commit_rows_sum', t) / stat('lookback_group_commit_rows_count', t)).toFixed(1)),
+        msPerStatement: Number(((1000 * stat('lookback_group_commit_seconds_sum', t)) / stat('lookback_group_commit_seconds_count', t)).toFixed(1)),
+      }]));
+      rounds.push({ loadAverage1m: Number(load), ...res, groupCommit });
       const line = (k) => !res[k] ? '' : `${k} ${res[k].acceptedPerSecond}/s p99 ${res[k].p99Ms} ms non-2xx ${res[k].non2xx} rows ${res[k].rowsCommitted >= res[k].accepted ? 'all' : `MISSING ${res[k].accepted - res[k].rowsCommitted}`}`;
-      console.log(`round ${r + 1} (load ${load}): ${['installs', 'events', 'eventsBatch50'].map(line).filter(Boolean).join('; ')}`);
+      console.log(`round ${r + 1} (load ${load}): ${['installs', 'events', 'eventsBatch50'].map(line).filter(Boolean).join('; ')}; group commit ${JSON.stringify(groupCommit)}`);
     }
     await db.end();
     console.log(JSON.stringify(rounds));

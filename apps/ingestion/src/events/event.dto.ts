@@ -26,7 +26,7 @@ import {
   ZONED_DATE_TIME,
   ZONED_DATE_TIME_CHECKS,
 } from '../installs/install.dto';
-import { finiteNumber, len, maxLen, pattern, string, uuid, type Schema } from '../validation/body-schema';
+import { array, finiteNumber, len, maxItems, maxLen, minItems, pattern, string, uuid, type Schema } from '../validation/body-schema';
 
 const propertiesMessage = (value: unknown) => propertiesProblem(value) ?? 'properties is not valid';
 const IsProperties = () =>
@@ -130,6 +130,13 @@ export const EVENT_ITEM_SCHEMA: Schema = {
   customerUserId: { optional: true, checks: CUSTOMER_USER_ID_CHECKS },
 };
 
+/** EventBatchDto's decorators; its items are checked one by one with EVENT_ITEM_SCHEMA. */
+export const EVENT_BATCH_SCHEMA: Schema = {
+  appId: { optional: true, checks: [uuid] },
+  events: { checks: [maxItems(500), minItems(1), array] },
+};
+
 /** Bodies the schemas let through. Interfaces, so that the global validation pipe sees no class to run. */
 export interface EventInput extends EventDto {}
 export interface EventItemInput extends EventItemDto {}
+export interface EventBatchInput extends EventBatchDto {}

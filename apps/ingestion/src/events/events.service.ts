@@ -11,7 +11,7 @@ import {
 import { isDependencyDown, metrics } from '@app/http';
 import { checkItem } from '../validation/body-schema';
 import { CatalogService } from '../catalog/catalog.service';
-import { EVENT_ITEM_SCHEMA, type EventBatchDto, type EventDto, type EventItemDto, type EventItemInput } from './event.dto';
+import { EVENT_ITEM_SCHEMA, type EventBatchInput, type EventDto, type EventItemDto, type EventItemInput } from './event.dto';
 import { EventWriter, type EventRow, type Written } from './event-writer.service';
 
 /** An event may be reported late (offline devices) but not from the future beyond clock skew. */
@@ -49,7 +49,7 @@ export class EventsService {
   }
 
   /** Each item answered on its own: a bad or conflicting item does not fail its neighbours. */
-  async acceptBatch(dto: EventBatchDto, signedAppId: string, clientIp?: string): Promise<{ results: BatchItemResult[] }> {
+  async acceptBatch(dto: EventBatchInput, signedAppId: string, clientIp?: string): Promise<{ results: BatchItemResult[] }> {
     const appId = signedAppId.toLowerCase();
     const results = await Promise.all(
       dto.events.map(async (item, index): Promise<BatchItemResult> => {

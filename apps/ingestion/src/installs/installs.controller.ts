@@ -1,9 +1,9 @@
-import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppRateLimitGuard, SignatureGuard } from '@app/http';
 import { IngestionErrors, SIGNATURE_HEADER } from '../openapi';
-import { SchemaPipe } from '../validation/body-schema';
+import { CheckedBody } from '../validation/body-schema';
 import { INSTALL_SCHEMA, InstallAccepted, InstallDto, type InstallInput } from './install.dto';
 import { InstallsService } from './installs.service';
 
@@ -21,7 +21,7 @@ export class InstallsController {
   @ApiBody({ type: InstallDto })
   @HttpCode(202)
   @UseGuards(SignatureGuard, AppRateLimitGuard)
-  async create(@Body(new SchemaPipe<InstallInput>(INSTALL_SCHEMA)) dto: InstallInput, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async create(@CheckedBody(INSTALL_SCHEMA) dto: InstallInput, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const accepted = await this.installs.accept(dto, { ip: req.ip, userAgent: req.headers['user-agent'] });
     await reply.status(accepted.created ? 202 : 200).send({ id: accepted.id, status: accepted.status });
   }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import fc from 'fast-check';
 import { validateItem } from '@app/http';
-import { EVENT_ITEM_SCHEMA, EventDto, EventItemDto } from '../events/event.dto';
+import { EVENT_BATCH_SCHEMA, EVENT_ITEM_SCHEMA, EventBatchDto, EventDto, EventItemDto } from '../events/event.dto';
 import { INSTALL_SCHEMA, InstallDto } from '../installs/install.dto';
 import { checkItem, type Schema } from './body-schema';
 
@@ -57,6 +57,12 @@ const events = body({
   extra: rarely,
 });
 
+const batches = body({
+  appId: field(ids.slice(0, 2), [...ids.slice(2), ...odd], 3),
+  events: field([[{ eventId: 'e' }], [1, 'x', null], Array.from({ length: 500 }, () => ({}))], [[], Array.from({ length: 501 }, () => ({})), {}, 'x', 7, null]),
+  extra: rarely,
+});
+
 async function sameAnswer(schema: Schema, dto: new () => object, body: Record<string, unknown>): Promise<void> {
   const expected = await validateItem(dto, body);
   const actual = checkItem(schema, body);
@@ -66,10 +72,11 @@ async function sameAnswer(schema: Schema, dto: new () => object, body: Record<st
 
 describe('signed body schemas', () => {
   it.each([
-    ['installs', INSTALL_SCHEMA, InstallDto, installs],
-    ['batch event items', EVENT_ITEM_SCHEMA, EventItemDto, events],
-  ] as const)('%s: the same answer as class-validator for every body', async (_, schema, dto, bodies) => {
-    await fc.assert(fc.asyncProperty(bodies, (body) => sameAnswer(schema, dto, body)), { numRuns: 3000, seed: 10 });
+    ['installs', INSTALL_SCHEMA, InstallDto, installs, 3000],
+    ['batch event items', EVENT_ITEM_SCHEMA, EventItemDto, events, 3000],
+    ['batches', EVENT_BATCH_SCHEMA, EventBatchDto, batches, 300],
+  ] as const)('%s: the same answer as class-validator for every body', async (_, schema, dto, bodies, numRuns) => {
+    await fc.assert(fc.asyncProperty(bodies, (body) => sameAnswer(schema, dto, body)), { numRuns, seed: 10 });
   });
 
   it('single events: the same answer as class-validator whenever appId is a UUID (the signature guard refuses any other)', async () => {

@@ -1,6 +1,6 @@
 // A signed body's checks, written out as plain data and run without class-transformer or class-validator's executor.
-import type { PipeTransform } from '@nestjs/common';
-import { isBoolean, isIP, isISO8601, isNumber, isString, isUUID, length, matches, maxLength } from 'class-validator';
+import { createParamDecorator, type ExecutionContext, type PipeTransform } from '@nestjs/common';
+import { arrayMaxSize, arrayMinSize, isArray, isBoolean, isIP, isISO8601, isNumber, isString, isUUID, length, matches, maxLength } from 'class-validator';
 import { invalid, jsonShapeProblem, type LookbackError } from '@app/domain';
 
 /**
@@ -32,6 +32,9 @@ export const boolean: Check = (v, p) => (isBoolean(v) ? undefined : `${p} must b
 export const uuid: Check = (v, p) => (isUUID(v) ? undefined : `${p} must be a UUID`);
 export const finiteNumber: Check = (v, p) =>
   isNumber(v, { allowNaN: false, allowInfinity: false }) ? undefined : `${p} must be a number conforming to the specified constraints`;
+export const array: Check = (v, p) => (isArray(v) ? undefined : `${p} must be an array`);
+export const minItems = (min: number): Check => (v, p) => (arrayMinSize(v, min) ? undefined : `${p} must contain at least ${min} elements`);
+export const maxItems = (max: number): Check => (v, p) => (arrayMaxSize(v, max) ? undefined : `${p} must contain no more than ${max} elements`);
 export const ip: Check = (v, p) => (isIP(v) ? undefined : `${p} must be an ip address`);
 export const iso8601 = (options: { strict: boolean; strictSeparator: boolean }): Check => (v, p) =>
   isISO8601(v, options) ? undefined : `${p} must be a valid ISO 8601 date string`;
@@ -89,16 +92,28 @@ export function checkItem<T>(schema: Schema, plain: unknown, shapeChecked = fals
   return { ok: true, value: plain as T };
 }
 
-/**
- * `@Body(new SchemaPipe(schema)) body: SomeInput` (an interface, so that the global validation pipe sees no class
- * and leaves the body alone; the global shape pipe has already bounded its depth and text).
- */
+/** Checks a whole body: its shape (depth, storable text), then its schema; each refusal a 400 naming the field. */
 export class SchemaPipe<T> implements PipeTransform<unknown, T> {
-  constructor(private readonly schema: Schema) {}
+  /** `itemsField`: a batch's array, whose items' text is left to the per-item check (one bad item is refused alone). */
+  constructor(
+    private readonly schema: Schema,
+    private readonly itemsField?: string,
+  ) {}
 
   transform(value: unknown): T {
+    const shape = jsonShapeProblem(value, this.itemsField);
+    if (shape) throw invalid('invalid_field', shape.message, shape.field);
     const checked = checkItem<T>(this.schema, value, true);
     if (!checked.ok) throw checked.error;
     return checked.value;
   }
 }
+
+const RequestBody = createParamDecorator((_: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<{ body: unknown }>().body);
+
+/**
+ * The request body checked by `schema` (see SchemaPipe). A custom parameter, so the global shape and validation
+ * pipes leave it to this one; the route names its OpenAPI body with `@ApiBody`. The signature guard has already
+ * refused a body that is not a JSON object.
+ */
+export const CheckedBody = (schema: Schema, itemsField?: string): ParameterDecorator => RequestBody(undefined, new SchemaPipe(schema, itemsField));
