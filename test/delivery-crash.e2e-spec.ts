@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createDataSource, sweepInterruptedDeliveries } from '../libs/database/src';
+import { DeliveriesRepository, createDataSource } from '../libs/database/src';
 import { uuidv7 } from '../libs/domain/src';
 import { REDIS_URL } from './support/databases';
 import { click, createFixture } from './support/fixtures';
@@ -127,7 +127,7 @@ describe('a worker killed between the postback and its record', () => {
 
     const ds = createDataSource(stack.config.databaseUrl, 2);
     await ds.initialize();
-    const swept = await sweepInterruptedDeliveries(ds).finally(() => ds.destroy());
+    const swept = await new DeliveriesRepository(ds).sweepInterrupted().finally(() => ds.destroy());
     expect(swept.map((s) => [s.id, s.status]).sort()).toEqual([[dedupes, 'pending'], [plain, 'unknown']].sort());
     const rows = await stack.db.query(
       `SELECT d.id, d.status, a.outcome FROM deliveries d JOIN delivery_attempts a ON a.delivery_id = d.id WHERE d.id = ANY($1) ORDER BY d.id`,

@@ -8,11 +8,13 @@ import { AttributionReplayer } from './attribution/replayer';
 import { ReplayRunsRepository } from './attribution/replay-runs.repository';
 import { dataSourceOptions, ENTITIES } from './data-source';
 import { EventAppendRepository } from './events/event-append.repository';
+import { DeliveriesRepository } from './deliveries.repository';
 import { EventsRepository } from './events/events.repository';
 import { ExportsRepository } from './exports.repository';
 import { FxRatesRepository } from './fx-rates.repository';
 import { InstallsRepository } from './installs/installs.repository';
 import { MaintenanceRepository } from './maintenance.repository';
+import { PixelRepository } from './pixel.repository';
 import { PoolErrorGuard } from './pool-errors';
 import { PrivacyRepository } from './privacy.repository';
 import { ReportsRepository } from './reports.repository';
@@ -32,6 +34,8 @@ const REPOSITORIES = [
   ApiKeysRepository,
   InstallsRepository,
   EventAppendRepository,
+  DeliveriesRepository,
+  PixelRepository,
 ];
 
 @Module({})

@@ -2,7 +2,8 @@
 // dead worker left open (the worker), and sending a failed one again (the admin API). At most one successful
 // postback rests on the order here: the attempt is committed before the call is made, so no call can happen
 // without a trace.
-import type { DataSource } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { mayRepeatUncertain, scopeParam, type AppScope, type AttemptOutcome, type NextDeliveryStatus } from '@app/domain';
 import type { DeliveryStatus } from './entities/delivery.entity';
 
@@ -194,4 +195,30 @@ export async function resetFailedDelivery(db: DataSource, id: string, scope: App
     [id, scopeParam(scope)],
   );
   return found.length > 0 ? 'not_failed' : 'not_found';
+}
+
+/** The outbox's life after it is written, as the worker's delivery processor and the admin API call it. */
+@Injectable()
+export class DeliveriesRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** See claimDelivery. */
+  claim(id: string, leaseMs: number, appId?: string): Promise<ClaimedDelivery | undefined> {
+    return claimDelivery(this.db, id, leaseMs, appId);
+  }
+
+  /** See finishAttempt. */
+  finishAttempt(claim: Pick<ClaimedDelivery, 'id' | 'appId' | 'attempt'>, record: AttemptRecord, status: NextDeliveryStatus): Promise<boolean> {
+    return finishAttempt(this.db, claim, record, status);
+  }
+
+  /** See sweepInterruptedDeliveries. */
+  sweepInterrupted(options: { id?: string; limit?: number; appId?: string } = {}): Promise<SweptDelivery[]> {
+    return sweepInterruptedDeliveries(this.db, options);
+  }
+
+  /** See resetFailedDelivery. */
+  resetFailed(id: string, scope: AppScope): Promise<RetryOutcome> {
+    return resetFailedDelivery(this.db, id, scope);
+  }
 }

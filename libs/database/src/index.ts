@@ -11,13 +11,10 @@ export {
   type AttemptRowOutcome,
 } from './entities/delivery.entity';
 export {
-  claimDelivery,
-  finishAttempt,
-  sweepInterruptedDeliveries,
+  DeliveriesRepository,
   type ClaimedDelivery,
   type AttemptRecord,
   type SweptDelivery,
-  resetFailedDelivery,
   type RetryOutcome,
 } from './deliveries.repository';
 export { EventEntity, type EventSource, type EventStatus } from './entities/event.entity';
@@ -58,17 +55,12 @@ export {
 } from './attribution/replay-runs.repository';
 export { DISTRIBUTION_COLUMN, REFERENCE_TABLES, LOCAL_TABLES } from './distribution';
 export {
-  pixelHitTotals,
-  monitoredApps,
-  monitorCounters,
-  lockMonitorStates,
-  monitorStates,
-  saveMonitorStates,
-  insertAlert,
-  appSdkSecret,
+  PixelRepository,
+  type PixelJudgement,
   type PixelHitTotalsRow,
   type MonitoredApp,
   type MonitorStateRow,
+  type MonitorCountersRow,
 } from './pixel.repository';
 export { ReportsRepository, type ReportGrouping, type ReportRow, type CohortRow, type CostInput } from './reports.repository';
 export { ExportsRepository, EXPORT_COLUMNS, type ExportKind, type ExportCursor } from './exports.repository';

@@ -3,7 +3,7 @@
 // privacy upkeep — each run by one worker at a time.
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { sweepInterruptedDeliveries, type SweptDelivery } from './deliveries.repository';
+import { DeliveriesRepository, type SweptDelivery } from './deliveries.repository';
 import { withAdvisoryLock } from './locks';
 import { ensurePartitions } from './migrate';
 import { rowsOf } from './sql';
@@ -20,7 +20,10 @@ const LOCKS = { reconcile: 7_346_221_907, upkeep: 7_346_221_911 } as const;
 
 @Injectable()
 export class MaintenanceRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly outbox: DeliveriesRepository,
+  ) {}
 
   /** Runs `work` in one worker at a time (an advisory lock per kind); false when another worker is at it. */
   exclusively(kind: keyof typeof LOCKS, work: () => Promise<void>): Promise<boolean> {
@@ -54,7 +57,7 @@ export class MaintenanceRepository {
 
   /** Attempts a dead worker left open, judged (see sweepInterruptedDeliveries). */
   sweepInterrupted(limit: number): Promise<SweptDelivery[]> {
-    return sweepInterruptedDeliveries(this.db, { limit });
+    return this.outbox.sweepInterrupted({ limit });
   }
 
   /** Time partitions ahead for every partitioned table. */

@@ -1,5 +1,6 @@
 // The home of the pixel's SQL outside the hot path: hit counters as health and the monitor read them.
-import type { DataSource, EntityManager } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { PixelMonitorSettings, PixelState } from '@app/domain';
 
 type Db = DataSource | EntityManager;
@@ -116,4 +117,55 @@ export async function insertAlert(tx: EntityManager, a: { id: string; appId: str
 export async function appSdkSecret(db: Db, appId: string): Promise<string | undefined> {
   const rows: { sdk_secret: string }[] = await db.query(`SELECT sdk_secret FROM apps WHERE id = $1`, [appId]);
   return rows[0]?.sdk_secret;
+}
+
+/** What judging an app's pixel decides: every watched event's state, and the alerts owed. */
+export interface PixelJudgement<T> {
+  states: { event: string; state: PixelState; since: Date; watchedSince: Date; detail: string }[];
+  alerts: { id: string; url: string; body: string }[];
+  result: T;
+}
+
+/** The pixel's counters and judged states, as the admin API's health page and the worker's monitor read them. */
+@Injectable()
+export class PixelRepository {
+  constructor(private readonly db: DataSource) {}
+
+  hitTotals(appId: string): Promise<PixelHitTotalsRow[]> {
+    return pixelHitTotals(this.db, appId);
+  }
+
+  monitorStates(appId: string): Promise<MonitorStateRow[]> {
+    return monitorStates(this.db, appId);
+  }
+
+  monitoredApps(): Promise<MonitoredApp[]> {
+    return monitoredApps(this.db);
+  }
+
+  sdkSecret(appId: string): Promise<string | undefined> {
+    return appSdkSecret(this.db, appId);
+  }
+
+  /**
+   * Judges one app in one transaction: its states locked (one judge per app at a time, so an alert goes once), its
+   * counters read for `events` over the `windowMinutes` before `now`, then what `judge` decides is stored — the
+   * states, and the alerts in the outbox.
+   */
+  judge<T>(
+    appId: string,
+    events: string[],
+    now: Date,
+    windowMinutes: number,
+    judge: (previous: Map<string, MonitorStateRow>, counters: Map<string, MonitorCountersRow>) => PixelJudgement<T>,
+  ): Promise<T> {
+    return this.db.transaction(async (tx) => {
+      const previous = new Map((await lockMonitorStates(tx, appId)).map((s) => [s.event_name, s]));
+      const counters = new Map((await monitorCounters(tx, appId, events, now, windowMinutes)).map((c) => [c.event_name, c]));
+      const decided = judge(previous, counters);
+      for (const a of decided.alerts) await insertAlert(tx, { ...a, appId });
+      await saveMonitorStates(tx, appId, decided.states, now);
+      return decided.result;
+    });
+  }
 }

@@ -1,16 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
-import { resetFailedDelivery } from '@app/database';
+import { DeliveriesRepository } from '@app/database';
 import { LookbackError, notFound, type AppScope } from '@app/domain';
 import { DELIVER_JOB, DELIVERY_QUEUE, deliveryJobOptions, enqueueAfterCommit } from '@app/queues';
 
 @Injectable()
 export class DeliveriesService {
   constructor(
-    private readonly db: DataSource,
+    private readonly outbox: DeliveriesRepository,
     @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue,
     @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
   ) {}
@@ -20,7 +19,7 @@ export class DeliveriesService {
    * If Redis is away the answer still stands: the reconciler re-offers pending deliveries.
    */
   async retry(id: string, scope: AppScope) {
-    const outcome = await resetFailedDelivery(this.db, id, scope);
+    const outcome = await this.outbox.resetFailed(id, scope);
     if (outcome === 'not_found') throw notFound('delivery');
     if (outcome === 'not_failed') {
       throw new LookbackError('conflict', 'delivery_not_failed', 'Only a failed delivery can be retried; this one is pending or delivered.');

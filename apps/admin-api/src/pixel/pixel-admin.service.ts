@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
-import { monitorStates, pixelHitTotals } from '@app/database';
+import { PixelRepository } from '@app/database';
 import { SNIPPET_PLACEHOLDERS, type AppScope, type PixelState } from '@app/domain';
 import { pixelSnippets } from './snippets';
 import { AppsService } from '../apps/apps.service';
@@ -37,7 +36,7 @@ const emptyHealth = (name: string): EventHealth => ({
 export class PixelAdminService {
   constructor(
     private readonly apps: AppsService,
-    private readonly db: DataSource,
+    private readonly pixel: PixelRepository,
     @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
   ) {}
 
@@ -68,7 +67,7 @@ export class PixelAdminService {
 
   async health(appId: string, scope: AppScope) {
     const app = await this.apps.find(appId, scope);
-    const rows = await pixelHitTotals(this.db, app.id);
+    const rows = await this.pixel.hitTotals(app.id);
     const byName = new Map<string, EventHealth>();
     for (const r of rows) {
       let e = byName.get(r.event_name);
@@ -93,7 +92,7 @@ export class PixelAdminService {
       }
     }
     // Watched events show up even before their first hit; one not judged yet counts as firing (the watch just began).
-    const judged = new Map((await monitorStates(this.db, app.id)).map((m) => [m.event_name, m]));
+    const judged = new Map((await this.pixel.monitorStates(app.id)).map((m) => [m.event_name, m]));
     for (const name of app.pixelMonitor?.events ?? []) {
       const e = byName.get(name) ?? emptyHealth(name);
       byName.set(name, e);

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
 import { AudiencesRepository, type AudienceRow, type MembershipChange, type PersonRef } from '@app/database';
 import { DAY_MS, evaluateMembership, ruleEventNames, ruleLookbackDays } from '@app/domain';
@@ -34,7 +33,6 @@ export class AudienceEvaluator implements OnApplicationBootstrap, OnApplicationS
   private stopping = false;
 
   constructor(
-    private readonly db: DataSource,
     private readonly audiences: AudiencesRepository,
     @InjectQueue(DELIVERY_QUEUE) private readonly deliveries: Queue,
     @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
@@ -66,7 +64,7 @@ export class AudienceEvaluator implements OnApplicationBootstrap, OnApplicationS
   /** Evaluates one batch of marked people at `now`; answers what changed. */
   async evaluateBatch(now: number, limit = AUDIENCE_BATCH): Promise<BatchResult> {
     const started = Date.now();
-    const result = await this.db.transaction(async (tx) => {
+    const result = await this.audiences.inTransaction(async (tx) => {
       const dirty = await this.audiences.claimDirty(tx, limit);
       if (dirty.length === 0) return { people: 0, entered: 0, exited: 0, webhooks: [] as { id: string; appId: string }[] };
       const resolved = await this.audiences.resolvePeople(tx, dirty);

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { AudiencesRepository, appSdkSecret, type ClaimedDelivery } from '@app/database';
+import { AudiencesRepository, PixelRepository, type ClaimedDelivery } from '@app/database';
 import { webhookSignatureHeaders } from '@app/domain';
 
 /**
@@ -12,7 +11,7 @@ import { webhookSignatureHeaders } from '@app/domain';
 export class DeliveryHeaders {
   constructor(
     private readonly audiences: AudiencesRepository,
-    private readonly db: DataSource,
+    private readonly pixel: PixelRepository,
   ) {}
 
   async for(delivery: ClaimedDelivery, now = new Date()): Promise<Record<string, string>> {
@@ -25,7 +24,7 @@ export class DeliveryHeaders {
       }
       case 'alert': {
         // Signed like audience webhooks, with the app's SDK secret: the marketer already holds it.
-        const secret = await appSdkSecret(this.db, delivery.appId);
+        const secret = await this.pixel.sdkSecret(delivery.appId);
         if (!secret) throw new Error('its app is gone');
         return webhookSignatureHeaders([secret], delivery.id, delivery.body ?? '', Math.floor(now.getTime() / 1000));
       }

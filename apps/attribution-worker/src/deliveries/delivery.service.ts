@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
 import { DELIVER_JOB, DELIVERY_QUEUE, deliveryJobOptions, offerJob } from '@app/queues';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
-import { AudiencesRepository, claimDelivery, finishAttempt, sweepInterruptedDeliveries, type AttemptRecord, type ClaimedDelivery } from '@app/database';
+import { AudiencesRepository, DeliveriesRepository, type AttemptRecord, type ClaimedDelivery } from '@app/database';
 import { attemptOutcome, describeUrlTemplateProblem, nextDeliveryStatus, urlTemplateProblem, type NextDeliveryStatus } from '@app/domain';
 import { metrics } from '@app/http';
 import { OutboundService } from '@app/outbound';
@@ -32,7 +31,7 @@ export class DeliveryService {
   private readonly logger = new Logger('deliveries');
 
   constructor(
-    private readonly db: DataSource,
+    private readonly outbox: DeliveriesRepository,
     private readonly outbound: OutboundService,
     private readonly headers: DeliveryHeaders,
     private readonly audiences: AudiencesRepository,
@@ -49,10 +48,10 @@ export class DeliveryService {
     // Claiming now would open an attempt that the stopping process could only cut short.
     if (this.outbound.stopping) throw new DeliveryFailed('the worker is stopping; left for the next one');
     // A job re-run after its worker died finds that worker's open attempt here.
-    const swept = await sweepInterruptedDeliveries(this.db, { id: deliveryId, appId });
+    const swept = await this.outbox.sweepInterrupted({ id: deliveryId, appId });
     for (const s of swept) this.noteInterrupted(s.id, s.status);
     // By (app_id, id) when the job names its app (routed to one shard); by id alone for older jobs.
-    const claim = await claimDelivery(this.db, deliveryId, this.leaseMs, appId);
+    const claim = await this.outbox.claim(deliveryId, this.leaseMs, appId);
     if (!claim) return swept[0]?.status === 'unknown' ? 'unknown' : 'skipped';
 
     let record: AttemptRecord;
@@ -92,7 +91,7 @@ export class DeliveryService {
     const until = Date.now() + RECORD_FOR_MS;
     for (let wait = 250; ; wait = Math.min(wait * 2, 4000)) {
       try {
-        await finishAttempt(this.db, claim, record, status);
+        await this.outbox.finishAttempt(claim, record, status);
         return;
       } catch (err) {
         if (Date.now() + wait > until) {
@@ -107,7 +106,7 @@ export class DeliveryService {
   }
 
   /**
-   * An audience's webhooks wait for the one before them (see claimDelivery); once it is done, the next one is
+   * An audience's webhooks wait for the one before them (see DeliveriesRepository.claim); once it is done, the next one is
    * offered at once instead of waiting for the reconciler. Best effort: Redis missing it leaves the reconciler.
    */
   private async offerNextWebhook(appId: string, audienceId: string): Promise<void> {

@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
-import { insertAlert, lockMonitorStates, monitorCounters, monitoredApps, saveMonitorStates, type MonitoredApp } from '@app/database';
-import { REJECTED_WINDOW_MINUTES, judgePixelEvent, pixelAlert, uuidv7, type PixelState } from '@app/domain';
+import { PixelRepository, type MonitoredApp, type PixelJudgement } from '@app/database';
+import { REJECTED_WINDOW_MINUTES, judgePixelEvent, pixelAlert, uuidv7 } from '@app/domain';
 import { Ticker, metrics } from '@app/http';
 import { DELIVERY_QUEUE, enqueueDeliveries } from '@app/queues';
 
@@ -27,7 +26,7 @@ export class PixelMonitor implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly ticker: Ticker;
 
   constructor(
-    private readonly db: DataSource,
+    private readonly pixel: PixelRepository,
     @InjectQueue(DELIVERY_QUEUE) private readonly deliveries: Queue,
     @Inject(LOOKBACK_CONFIG) private readonly config: LookbackConfig,
   ) {
@@ -47,7 +46,7 @@ export class PixelMonitor implements OnApplicationBootstrap, OnApplicationShutdo
   /** Judges every watched event of every monitored app at `now` (a parameter, so tests and replays set the clock). */
   async check(now: Date): Promise<MonitorAlert[]> {
     const alerts: MonitorAlert[] = [];
-    for (const app of await monitoredApps(this.db)) alerts.push(...(await this.checkApp(app, now)));
+    for (const app of await this.pixel.monitoredApps()) alerts.push(...(await this.checkApp(app, now)));
     if (alerts.length > 0) {
       const queued = await enqueueDeliveries(this.deliveries, this.config, alerts);
       if (!queued) metrics.enqueueFailures.inc({ queue: DELIVERY_QUEUE }, alerts.length);
@@ -57,11 +56,8 @@ export class PixelMonitor implements OnApplicationBootstrap, OnApplicationShutdo
 
   private checkApp(app: MonitoredApp, now: Date): Promise<MonitorAlert[]> {
     const m = app.monitor;
-    return this.db.transaction(async (tx) => {
-      const previous = new Map((await lockMonitorStates(tx, app.id)).map((s) => [s.event_name, s]));
-      const counters = new Map((await monitorCounters(tx, app.id, m.events, now, REJECTED_WINDOW_MINUTES)).map((c) => [c.event_name, c]));
-      const alerts: MonitorAlert[] = [];
-      const states: { event: string; state: PixelState; since: Date; watchedSince: Date; detail: string }[] = [];
+    return this.pixel.judge(app.id, m.events, now, REJECTED_WINDOW_MINUTES, (previous, counters) => {
+      const judgement: PixelJudgement<MonitorAlert[]> = { states: [], alerts: [], result: [] };
       for (const event of m.events) {
         const before = previous.get(event);
         const c = counters.get(event);
@@ -78,15 +74,14 @@ export class PixelMonitor implements OnApplicationBootstrap, OnApplicationShutdo
         );
         const kind = pixelAlert(before?.state ?? 'firing', judged.state);
         const since = kind === null && before ? before.since : now;
-        states.push({ event, state: judged.state, since, watchedSince, detail: judged.detail });
+        judgement.states.push({ event, state: judged.state, since, watchedSince, detail: judged.detail });
         if (kind === null) continue;
         const id = uuidv7();
         const body = JSON.stringify({ appId: app.id, event, kind, since: since.toISOString(), detail: judged.detail });
-        await insertAlert(tx, { id, appId: app.id, url: m.webhookUrl, body });
-        alerts.push({ appId: app.id, event, kind, deliveryId: id });
+        judgement.alerts.push({ id, url: m.webhookUrl, body });
+        judgement.result.push({ appId: app.id, event, kind, deliveryId: id });
       }
-      await saveMonitorStates(tx, app.id, states, now);
-      return alerts;
+      return judgement;
     });
   }
 }

@@ -108,6 +108,11 @@ const PEOPLE_OF_APP = `
 export class AudiencesRepository {
   constructor(private readonly db: DataSource) {}
 
+  /** A worker's evaluation batch: the methods that take `tx` run in it and commit together (or not at all). */
+  inTransaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+
   // ------------------------------------------------------------------------------------------------------------
   // The audience rows (admin API)
 
