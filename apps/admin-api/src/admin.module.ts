@@ -22,6 +22,7 @@ import { ExportsController } from './exports/exports.controller';
 import { PrivacyController } from './privacy/privacy.controller';
 import { DeliveriesService } from './deliveries/deliveries.service';
 import { InstallsController } from './installs/installs.controller';
+import { InstallsService } from './installs/installs.service';
 import { NetworksController } from './networks/networks.controller';
 import { NetworksService } from './networks/networks.service';
 import { FxRatesController } from './fx-rates/fx-rates.controller';
@@ -63,6 +64,7 @@ export class AdminModule {
         CampaignsService,
         ReplayService,
         DeliveriesService,
+        InstallsService,
         ReportsService,
         FxRatesService,
         PixelAdminService,
