@@ -194,7 +194,7 @@ async function main() {
     name: 'Faults',
     platform: 'android',
     bundleId: 'com.example.faults',
-    fraudModes: { clickInjection: off, clickFlooding: off, ipBlocklist: off, clickSpam: off, sharedIp: off, touchConsumed: off },
+    fraudModes: { clickInjection: off, clickFlooding: off, ipBlocklist: off, clickSpam: off, sharedIp: off, touchConsumed: off, sourceConversion: off, sourceCtit: off },
   });
   const network = await post('/v1/networks', { name: 'Sink', installPostbackUrl: `http://127.0.0.1:${sinkPort}/pb?i={install_id}` });
   const campaign = await post('/v1/campaigns', {

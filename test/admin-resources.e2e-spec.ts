@@ -42,7 +42,7 @@ describe('admin API resources', () => {
         pixelEvents: ['purchase'],
         ipBlocklist: [],
         clickFloodThreshold: 50,
-        fraudModes: { clickInjection: 'enforce', clickFlooding: 'enforce', ipBlocklist: 'enforce', clickSpam: 'enforce', sharedIp: 'enforce', touchConsumed: 'enforce' },
+        fraudModes: { clickInjection: 'enforce', clickFlooding: 'enforce', ipBlocklist: 'enforce', clickSpam: 'enforce', sharedIp: 'enforce', touchConsumed: 'enforce', sourceConversion: 'enforce', sourceCtit: 'enforce' },
         pixelMonitor: null,
         createdAt: isoDate,
         updatedAt: isoDate,
@@ -227,10 +227,10 @@ describe('app fraud settings', () => {
       fraudModes: { clickInjection: 'shadow' },
       ipBlocklist: ['203.0.113.9', '198.51.100.77/24'],
     });
-    expect(created.body.fraudModes).toEqual({ clickInjection: 'shadow', clickFlooding: 'enforce', ipBlocklist: 'enforce', clickSpam: 'enforce', sharedIp: 'enforce', touchConsumed: 'enforce' });
+    expect(created.body.fraudModes).toEqual({ clickInjection: 'shadow', clickFlooding: 'enforce', ipBlocklist: 'enforce', clickSpam: 'enforce', sharedIp: 'enforce', touchConsumed: 'enforce', sourceConversion: 'enforce', sourceCtit: 'enforce' });
     expect(created.body.ipBlocklist).toEqual(['203.0.113.9/32', '198.51.100.0/24']);
     const patched = await stack.admin('PATCH', `/v1/apps/${created.body.id}`, { fraudModes: { clickFlooding: 'off' } });
-    expect(patched.body.fraudModes).toEqual({ clickInjection: 'shadow', clickFlooding: 'off', ipBlocklist: 'enforce', clickSpam: 'enforce', sharedIp: 'enforce', touchConsumed: 'enforce' });
+    expect(patched.body.fraudModes).toEqual({ clickInjection: 'shadow', clickFlooding: 'off', ipBlocklist: 'enforce', clickSpam: 'enforce', sharedIp: 'enforce', touchConsumed: 'enforce', sourceConversion: 'enforce', sourceCtit: 'enforce' });
   });
 
   it.each([[{ ipBlocklist: ['not-an-ip'] }], [{ ipBlocklist: ['010.1.2.3'] }], [{ fraudModes: { clickFlooding: 'sometimes' } }], [{ clickFloodThreshold: 0 }]])(

@@ -56,7 +56,9 @@ describe('organic poaching and shared addresses, end to end', () => {
 
   describe('click spam: a server clicking for harvested advertising ids', () => {
     async function spammed(fraudModes?: Record<string, string>) {
-      const f = await createFixture(stack, { app: fraudModes ? { fraudModes } : {} });
+      // The spam's 1,000 clicks share the person's source (one campaign, no site_id) and convert nothing: the
+      // per-source conversion rule would exclude the person's click too. Off here, to see click_spam alone.
+      const f = await createFixture(stack, { app: { fraudModes: { sourceConversion: 'off', ...fraudModes } } });
       // 1,001 devices clicked from one address in the last day (the threshold is 500); one of them later installs without any ad.
       await clicks(f, Array.from({ length: 1000 }, (_, n) => ({ gaid: gaid(n + 1), ip: '198.18.0.9', ageMs: 3_600_000 + n * 1000 })));
       const [harvested] = await clicks(f, [{ gaid: gaid(424242), ip: '198.18.0.9', ageMs: 2 * 3_600_000 }]);

@@ -22,6 +22,7 @@ import { CreateAudiences1764820000100 } from './migrations/1764820000100-CreateA
 import { WakePeopleNotMemberships1764820000200 } from './migrations/1764820000200-WakePeopleNotMemberships';
 import { IndexPoachingSignals1764860000000 } from './migrations/1764860000000-IndexPoachingSignals';
 import { CreatePixelMonitor1764870000000 } from './migrations/1764870000000-CreatePixelMonitor';
+import { CreateSourceRollups1764900000000 } from './migrations/1764900000000-CreateSourceRollups';
 
 export const ENTITIES = [
   ApiKeyEntity,
@@ -51,6 +52,7 @@ export const MIGRATIONS = [
   WakePeopleNotMemberships1764820000200,
   IndexPoachingSignals1764860000000,
   CreatePixelMonitor1764870000000,
+  CreateSourceRollups1764900000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {

@@ -28,6 +28,22 @@ export interface Touch {
   sourceDevices?: number;
   /** An earlier install of the app already won with this click (a fingerprint click credits one install). */
   consumed?: boolean;
+  /** Where the ad ran (`site_id` of the click): with the campaign, the touch's source. */
+  siteId?: string;
+  /** This touch's source (campaign × site) inside the click window, from the source rollups (per-source signals). */
+  source?: SourceFacts;
+}
+
+/**
+ * What the rollups say about one source (campaign × site_id) inside the click window before the install: its clicks,
+ * the installs its clicks matched (any click candidate of a decided install, won or lost, so a rule flagging the
+ * source does not feed its own signal), and those installs' click-to-install times in CTIT_BUCKET_SECONDS buckets.
+ */
+export interface SourceFacts {
+  clicks?: number;
+  installs?: number;
+  /** Matched installs per CTIT bucket: [0] under 10 s, [1] 10 s–1 min, … [7] 3 days and over. */
+  ctit?: readonly number[];
 }
 
 export interface CampaignWindows {
@@ -62,6 +78,10 @@ export interface FraudModes {
   sharedIp: FraudMode;
   /** A fingerprint click that already won an install cannot win another. */
   touchConsumed: FraudMode;
+  /** A device-id or fingerprint click of a source whose clicks almost never become installs cannot win. */
+  sourceConversion: FraudMode;
+  /** A device-id or fingerprint click of a source whose CTITs are not people's (all in seconds, or flat) cannot win. */
+  sourceCtit: FraudMode;
 }
 export const DEFAULT_FRAUD_MODES: FraudModes = {
   clickInjection: 'enforce',
@@ -70,6 +90,8 @@ export const DEFAULT_FRAUD_MODES: FraudModes = {
   clickSpam: 'enforce',
   sharedIp: 'enforce',
   touchConsumed: 'enforce',
+  sourceConversion: 'enforce',
+  sourceCtit: 'enforce',
 };
 
 /**
@@ -82,6 +104,88 @@ export const CLICK_SPAM_DEVICES = 500;
 export const SHARED_IP_INSTALLS = 10;
 /** Behind a shared address a fingerprint match needs the click this recent. */
 export const SHARED_IP_FINGERPRINT_HOURS = 1;
+
+/**
+ * Per-source conversion: a source is judged only with this many clicks inside the window (a small source is never
+ * judged), and flagged when fewer than SOURCE_MIN_CONVERSION of its clicks matched an install. Honest click-to-install
+ * rates run from about 1% to 10%; a server sending clicks for harvested ids converts only the few harvested people
+ * who happen to install (0.01%–0.1%). At 1,000 clicks an honest 1% source expects 10 installs and shows fewer than 2
+ * with a probability of 0.05%.
+ */
+export const SOURCE_MIN_CLICKS = 1000;
+export const SOURCE_MIN_CONVERSION = 0.002;
+/** Per-source CTIT: a source is judged only with this many matched installs inside the window. */
+export const SOURCE_CTIT_MIN_INSTALLS = 30;
+/** Upper bounds (exclusive) of the CTIT buckets, in seconds: 10 s, 1 min, 10 min, 1 h, 6 h, 1 day, 3 days, then beyond. */
+export const CTIT_BUCKET_SECONDS: readonly number[] = [10, 60, 600, 3600, 21_600, 86_400, 259_200];
+/**
+ * Injection: this share or more of a source's matched installs came under a minute after the click. A person needs
+ * longer than that to open the store, download and open an app (honest sources: a few percent); a click fired by
+ * an app on the device when another install begins lands seconds before it.
+ */
+export const SOURCE_FAST_SHARE = 0.3;
+/**
+ * Flat: under this share of a source's matched installs came within an hour of the click. People install mostly in
+ * the first hour (honest sources: about half or more); clicks sent for harvested ids are unrelated to the install,
+ * so their CTITs spread evenly over the window (an even spread over 24 h puts 4% in the first hour, over 7 days 0.6%).
+ */
+export const SOURCE_FIRST_HOUR_SHARE = 0.1;
+
+/** The signal and its value behind a per-source finding, for the explanation. */
+export interface SourceSignal {
+  name: 'source_conversion_rate' | 'source_ctit_under_1m' | 'source_ctit_under_1h';
+  /** The measured share (conversion rate, or share of matched installs in the CTIT range), rounded to 4 places. */
+  value: number;
+  threshold: number;
+  campaignId: string;
+  siteId: string | null;
+  clicks?: number;
+  installs: number;
+}
+
+const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
+
+/** The conversion-rate finding on a touch's source, if the source is big enough to judge and converts too rarely. */
+export function sourceConversionSignal(t: Touch): SourceSignal | undefined {
+  const clicks = t.source?.clicks ?? 0;
+  const installs = t.source?.installs ?? 0;
+  if (clicks < SOURCE_MIN_CLICKS || installs >= clicks * SOURCE_MIN_CONVERSION) return undefined;
+  return { name: 'source_conversion_rate', value: round4(installs / clicks), threshold: SOURCE_MIN_CONVERSION, campaignId: t.campaignId, siteId: t.siteId ?? null, clicks, installs };
+}
+
+/** The CTIT-distribution finding on a touch's source: its matched installs pile up under a minute, or spread flat. */
+export function sourceCtitSignal(t: Touch): SourceSignal | undefined {
+  const ctit = t.source?.ctit;
+  if (!ctit) return undefined;
+  const installs = ctit.reduce((a, b) => a + b, 0);
+  if (installs < SOURCE_CTIT_MIN_INSTALLS) return undefined;
+  const base = { campaignId: t.campaignId, siteId: t.siteId ?? null, installs };
+  const underMinute = ((ctit[0] ?? 0) + (ctit[1] ?? 0)) / installs;
+  if (underMinute >= SOURCE_FAST_SHARE) return { name: 'source_ctit_under_1m', value: round4(underMinute), threshold: SOURCE_FAST_SHARE, ...base };
+  const underHour = ctit.slice(0, 4).reduce((a, b) => a + b, 0) / installs;
+  if (underHour < SOURCE_FIRST_HOUR_SHARE) return { name: 'source_ctit_under_1h', value: round4(underHour), threshold: SOURCE_FIRST_HOUR_SHARE, ...base };
+  return undefined;
+}
+
+/** The CTIT bucket (index into a SourceFacts.ctit histogram) of a click-to-install time in seconds. */
+export function ctitBucket(seconds: number): number {
+  let b = 0;
+  while (b < CTIT_BUCKET_SECONDS.length && seconds >= CTIT_BUCKET_SECONDS[b]) b++;
+  return b;
+}
+
+function signalWords(s: SourceSignal): string {
+  const site = s.siteId === null ? 'no site_id' : `site_id ${s.siteId}`;
+  const pct = (x: number) => `${Number((x * 100).toFixed(2))}%`;
+  switch (s.name) {
+    case 'source_conversion_rate':
+      return `source_conversion_rate of campaign ${s.campaignId} (${site}) is ${pct(s.value)} (${s.installs} installs from ${s.clicks} clicks), under ${pct(s.threshold)}`;
+    case 'source_ctit_under_1m':
+      return `source_ctit_under_1m of campaign ${s.campaignId} (${site}) is ${pct(s.value)} of ${s.installs} installs, at or over ${pct(s.threshold)}`;
+    case 'source_ctit_under_1h':
+      return `source_ctit_under_1h of campaign ${s.campaignId} (${site}) is ${pct(s.value)} of ${s.installs} installs, under ${pct(s.threshold)}`;
+  }
+}
 
 export interface AppRules {
   minCtitSeconds: number;
@@ -117,13 +221,17 @@ export type LossReason =
   | 'click_flooding'
   | 'click_spam'
   | 'shared_ip'
-  | 'touch_consumed';
+  | 'touch_consumed'
+  | 'source_conversion'
+  | 'source_ctit';
 
 /** What a fraud rule in shadow mode would have done to this decision. */
 export interface ShadowNote {
-  rule: 'click_injection' | 'click_flooding' | 'ip_blocklist' | 'click_spam' | 'shared_ip' | 'touch_consumed';
+  rule: 'click_injection' | 'click_flooding' | 'ip_blocklist' | 'click_spam' | 'shared_ip' | 'touch_consumed' | 'source_conversion' | 'source_ctit';
   effect: 'would_reject' | 'would_exclude_touch';
   touchId: string;
+  /** Per-source rules: the signal and its value. */
+  signal?: SourceSignal;
 }
 
 export interface CandidateOutcome {
@@ -134,6 +242,10 @@ export interface CandidateOutcome {
   rule: MatchType;
   won: boolean;
   reason?: LossReason;
+  /** The click's site_id, when it had one (with campaignId, the source the per-source rollups count it under). */
+  siteId?: string;
+  /** Lost to a per-source rule: the signal and its value. */
+  signal?: SourceSignal;
 }
 
 export interface Explanation {
@@ -165,6 +277,15 @@ export interface Decision {
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
+
+type Finding = 'click_spam' | 'shared_ip' | 'touch_consumed' | 'source_conversion' | 'source_ctit';
+const MODE_KEY = {
+  click_spam: 'clickSpam',
+  shared_ip: 'sharedIp',
+  touch_consumed: 'touchConsumed',
+  source_conversion: 'sourceConversion',
+  source_ctit: 'sourceCtit',
+} as const;
 
 /** Which rules a touch could satisfy for this install, ignoring windows (those are checked after). */
 function rulesOf(touch: Touch, install: InstallFacts): MatchType[] {
@@ -221,19 +342,27 @@ export function decideAttribution(input: DecisionInput): Decision {
   const modes = app.fraudModes ?? DEFAULT_FRAUD_MODES;
   const floodThreshold = app.clickFloodThreshold ?? Number.POSITIVE_INFINITY;
   const flooded = (t: Touch) => (t.floodCount ?? 0) > floodThreshold;
-  const modeOf = (rule: 'clickSpam' | 'sharedIp' | 'touchConsumed'): FraudMode => modes[rule] ?? DEFAULT_FRAUD_MODES[rule];
+  const modeOf = (rule: 'clickSpam' | 'sharedIp' | 'touchConsumed' | 'sourceConversion' | 'sourceCtit'): FraudMode => modes[rule] ?? DEFAULT_FRAUD_MODES[rule];
   const spam = (t: Touch) => (t.sourceDevices ?? 0) > CLICK_SPAM_DEVICES;
   const sharedIp = (install.ipInstalls ?? 0) >= SHARED_IP_INSTALLS;
   const tooOldForSharedIp = (t: Touch) => installedMs - t.ts.getTime() > SHARED_IP_FINGERPRINT_HOURS * HOUR_MS;
-  /** The new rules' findings on a touch under a rule, whatever their mode. */
-  const findings = (t: Touch, rule: MatchType): ('click_spam' | 'shared_ip' | 'touch_consumed')[] => {
-    const out: ('click_spam' | 'shared_ip' | 'touch_consumed')[] = [];
-    if ((rule === 'device_id' || rule === 'fingerprint') && spam(t)) out.push('click_spam');
+  /** The poaching rules' findings on a touch under a rule, whatever their mode (a source signal only when its rule is not off). */
+  const findings = (t: Touch, rule: MatchType): Finding[] => {
+    const out: Finding[] = [];
+    const byDeviceOrFingerprint = rule === 'device_id' || rule === 'fingerprint';
+    if (byDeviceOrFingerprint && spam(t)) out.push('click_spam');
     if (rule === 'fingerprint' && sharedIp && tooOldForSharedIp(t)) out.push('shared_ip');
     if (rule === 'fingerprint' && t.consumed) out.push('touch_consumed');
+    // A click the click-injection rule will reject the install for is left to it: the stronger verdict stands.
+    const bySource = byDeviceOrFingerprint && !(modes.clickInjection === 'enforce' && t.kind === 'click' && installedMs - t.ts.getTime() < app.minCtitSeconds * 1000);
+    if (bySource && modeOf('sourceConversion') !== 'off' && sourceConversionSignal(t)) out.push('source_conversion');
+    if (bySource && modeOf('sourceCtit') !== 'off' && sourceCtitSignal(t)) out.push('source_ctit');
     return out;
   };
-  const MODE_KEY = { click_spam: 'clickSpam', shared_ip: 'sharedIp', touch_consumed: 'touchConsumed' } as const;
+  const signalOf = (t: Touch, f: Finding | LossReason | undefined): { signal: SourceSignal } | Record<string, never> => {
+    const signal = f === 'source_conversion' ? sourceConversionSignal(t) : f === 'source_ctit' ? sourceCtitSignal(t) : undefined;
+    return signal ? { signal } : {};
+  };
 
   if (input.priorInstall) {
     const ageMs = installedMs - input.priorInstall.installedAt.getTime();
@@ -291,7 +420,7 @@ export function decideAttribution(input: DecisionInput): Decision {
       }
       firstReason ??= { rule, reason };
     }
-    if (!placed && firstReason) losses.push(outcome(touch, firstReason.rule, false, firstReason.reason));
+    if (!placed && firstReason) losses.push({ ...outcome(touch, firstReason.rule, false, firstReason.reason), ...signalOf(touch, firstReason.reason) });
   }
 
   let winner: Touch | undefined;
@@ -312,6 +441,9 @@ export function decideAttribution(input: DecisionInput): Decision {
   // Losers in a fixed order (newest first), so the explanation does not depend on how touches were loaded.
   candidates.push(...losses.sort((a, b) => (a.ts === b.ts ? (a.touchId < b.touchId ? 1 : -1) : a.ts < b.ts ? 1 : -1)));
 
+  const signalled = candidates.flatMap((c) => (c.signal ? [signalWords(c.signal)] : []));
+  const signalPart = signalled.length > 0 ? ` Per-source signals: ${[...new Set(signalled)].join('; ')}.` : '';
+
   if (!winner || !winningRule) {
     return {
       status: 'organic',
@@ -324,7 +456,7 @@ export function decideAttribution(input: DecisionInput): Decision {
         summary:
           candidates.length === 0
             ? 'Organic: no click or impression matched this install.'
-            : `Organic: ${candidates.length} touch(es) matched the device but none counted (${[...new Set(candidates.map((c) => c.reason))].join(', ')}).`,
+            : `Organic: ${candidates.length} touch(es) matched the device but none counted (${[...new Set(candidates.map((c) => c.reason))].join(', ')}).${signalPart}`,
         rule: null,
         winner: null,
         ctitSeconds: null,
@@ -352,7 +484,7 @@ export function decideAttribution(input: DecisionInput): Decision {
     shadow.push({ rule: 'click_flooding', effect: 'would_exclude_touch', touchId: winner.id });
   }
   for (const f of findings(winner, winningRule)) {
-    if (modeOf(MODE_KEY[f]) === 'shadow') shadow.push({ rule: f, effect: 'would_exclude_touch', touchId: winner.id });
+    if (modeOf(MODE_KEY[f]) === 'shadow') shadow.push({ rule: f, effect: 'would_exclude_touch', touchId: winner.id, ...signalOf(winner, f) });
   }
   const injected = winner.kind === 'click' && ctitSeconds < app.minCtitSeconds;
   if (injected && modes.clickInjection === 'shadow') {
@@ -370,7 +502,7 @@ export function decideAttribution(input: DecisionInput): Decision {
       touchKind: winner.kind,
       ctitSeconds,
       explanation: {
-        summary: `Rejected as click injection: ${base}, but a click-to-install time of ${ctitSeconds} s is under the app's minimum of ${app.minCtitSeconds} s.`,
+        summary: `Rejected as click injection: ${base}, but a click-to-install time of ${ctitSeconds} s is under the app's minimum of ${app.minCtitSeconds} s.${signalPart}`,
         rule: winningRule,
         winner: winnerView,
         ctitSeconds,
@@ -389,7 +521,7 @@ export function decideAttribution(input: DecisionInput): Decision {
     touchKind: winner.kind,
     ctitSeconds,
     explanation: {
-      summary: `Attributed by ${winningRule}: ${base}.${lost > 0 ? ` ${lost} other touch(es) lost.` : ''}${shadow.map((n) => ` Shadow mode: ${n.rule} ${n.effect.replace(/_/g, ' ')}.`).join('')}`,
+      summary: `Attributed by ${winningRule}: ${base}.${lost > 0 ? ` ${lost} other touch(es) lost.` : ''}${signalPart}${shadow.map((n) => ` Shadow mode: ${n.rule} ${n.effect.replace(/_/g, ' ')}${n.signal ? ` (${signalWords(n.signal)})` : ''}.`).join('')}`,
       rule: winningRule,
       winner: winnerView,
       ctitSeconds,
@@ -408,6 +540,7 @@ function outcome(touch: Touch, rule: MatchType, won: boolean, reason?: LossReaso
     rule,
     won,
     ...(reason ? { reason } : {}),
+    ...(touch.siteId !== undefined ? { siteId: touch.siteId } : {}),
   };
 }
 

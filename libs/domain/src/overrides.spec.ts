@@ -76,21 +76,21 @@ describe('applyOverrides', () => {
   describe('fraud modes', () => {
     it('merges: a mode given overrides its stored mode, the others stay as stored', () => {
       const out = applyOverrides(stored(), { fraudModes: { clickFlooding: 'shadow' } });
-      expect(out.app.fraudModes).toEqual({ clickInjection: 'shadow', clickFlooding: 'shadow', ipBlocklist: 'off', clickSpam: 'enforce', sharedIp: 'enforce', touchConsumed: 'enforce' });
+      expect(out.app.fraudModes).toEqual({ clickInjection: 'shadow', clickFlooding: 'shadow', ipBlocklist: 'off', clickSpam: 'enforce', sharedIp: 'enforce', touchConsumed: 'enforce', sourceConversion: 'enforce', sourceCtit: 'enforce' });
     });
 
     it('keeps the stored mode for a key present but undefined (as a validated request DTO carries it)', () => {
       const out = applyOverrides(stored(), {
         fraudModes: { clickInjection: undefined, clickFlooding: 'off', ipBlocklist: undefined },
       });
-      expect(out.app.fraudModes).toEqual({ clickInjection: 'shadow', clickFlooding: 'off', ipBlocklist: 'off', clickSpam: 'enforce', sharedIp: 'enforce', touchConsumed: 'enforce' });
+      expect(out.app.fraudModes).toEqual({ clickInjection: 'shadow', clickFlooding: 'off', ipBlocklist: 'off', clickSpam: 'enforce', sharedIp: 'enforce', touchConsumed: 'enforce', sourceConversion: 'enforce', sourceCtit: 'enforce' });
     });
 
     it('starts from enforce for every rule when nothing is stored', () => {
       const s = stored();
       delete s.app.fraudModes;
       const out = applyOverrides(s, { fraudModes: { ipBlocklist: 'shadow' } });
-      expect(out.app.fraudModes).toEqual({ clickInjection: 'enforce', clickFlooding: 'enforce', ipBlocklist: 'shadow', clickSpam: 'enforce', sharedIp: 'enforce', touchConsumed: 'enforce' });
+      expect(out.app.fraudModes).toEqual({ clickInjection: 'enforce', clickFlooding: 'enforce', ipBlocklist: 'shadow', clickSpam: 'enforce', sharedIp: 'enforce', touchConsumed: 'enforce', sourceConversion: 'enforce', sourceCtit: 'enforce' });
     });
   });
 

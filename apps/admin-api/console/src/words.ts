@@ -21,6 +21,8 @@ export const LOSS: Record<string, string> = {
   click_spam: 'its address clicked for too many devices (click spam)',
   shared_ip: 'behind a shared address a fingerprint needs a click from the last hour',
   touch_consumed: 'this click already credited another install',
+  source_conversion: 'its source (campaign × site) almost never converts clicks into installs',
+  source_ctit: 'its source’s click-to-install times are not people’s (all in seconds, or flat over the window)',
 };
 
 /** The last attempt's answer in a few words: its error, else its HTTP status, else nothing yet. */

@@ -32,6 +32,10 @@ export class FraudModesDto {
   @Optional() @IsIn(MODES) sharedIp?: FraudMode;
   @ApiPropertyOptional({ enum: MODES, description: 'A fingerprint click that already won an install cannot win another.' })
   @Optional() @IsIn(MODES) touchConsumed?: FraudMode;
+  @ApiPropertyOptional({ enum: MODES, description: 'A device-id or fingerprint click of a source (campaign × site_id) with 1,000+ clicks in the window, under 0.2% of them matching an install, cannot win.' })
+  @Optional() @IsIn(MODES) sourceConversion?: FraudMode;
+  @ApiPropertyOptional({ enum: MODES, description: 'A device-id or fingerprint click of a source with 30+ matched installs in the window, 30%+ of them under a minute after the click or under 10% within an hour, cannot win.' })
+  @Optional() @IsIn(MODES) sourceCtit?: FraudMode;
 }
 
 export class PixelMonitorDto {
@@ -90,6 +94,8 @@ export class FraudModesView {
   @ApiProperty({ enum: MODES }) clickSpam!: FraudMode;
   @ApiProperty({ enum: MODES }) sharedIp!: FraudMode;
   @ApiProperty({ enum: MODES }) touchConsumed!: FraudMode;
+  @ApiProperty({ enum: MODES }) sourceConversion!: FraudMode;
+  @ApiProperty({ enum: MODES }) sourceCtit!: FraudMode;
 }
 
 export class PixelMonitorView {

@@ -12,6 +12,7 @@ import {
   type DecisionSettings,
   type FraudModes,
   type PriorInstall,
+  type SourceFacts,
   type Touch,
 } from '@app/domain';
 import { namedQuery } from '../sql';
@@ -48,6 +49,7 @@ export interface TouchRow {
   idfa: string | null;
   ip: string | null;
   ua_key: string | null;
+  site_id: string | null;
 }
 
 /**
@@ -69,6 +71,8 @@ export interface CandidateSet {
   sourceDevices: Map<string, number>;
   /** Fingerprint candidates another install already won with. */
   consumed: Set<string>;
+  /** Per click id: its source's (campaign × site_id) rollup figures inside the click window (see source-signals.ts). */
+  sourceFacts: Map<string, SourceFacts>;
   /** Other installs of the app from this install's address inside the fingerprint window (shared IP). */
   ipInstalls: number;
   priorInstall: PriorInstall | undefined;
@@ -81,7 +85,7 @@ export interface LoadedInputs {
   networkClickIds: Map<string, string | null>;
 }
 
-const TOUCH_COLUMNS = 't.id, t.campaign_id, t.ts, t.network_click_id, t.gaid, t.idfa, host(t.ip) AS ip, t.ua_key';
+const TOUCH_COLUMNS = 't.id, t.campaign_id, t.ts, t.network_click_id, t.gaid, t.idfa, host(t.ip) AS ip, t.ua_key, t.site_id';
 const INSTALL_COLUMNS = `id, app_id, install_id, installed_at, received_at, gaid, idfa, idfv, android_id, host(ip) AS ip, ua_key, referrer,
   consent_attribution, status, campaign_id, match_type, touch_id`;
 /**
@@ -280,6 +284,7 @@ export class AttributionInputsRepository {
         floodCounts: new Map(),
         sourceDevices: new Map(),
         consumed: new Set(),
+        sourceFacts: new Map(),
         ipInstalls: 0,
         priorInstall: undefined,
       };
@@ -382,6 +387,8 @@ function toLoadedInputs(s: CandidateSet): LoadedInputs {
       ...toTouch(c, 'click', settings.ipBlocklist, s.floodCounts.get(c.id) ?? 0),
       ...(s.sourceDevices.has(c.id) ? { sourceDevices: s.sourceDevices.get(c.id) } : {}),
       ...(s.consumed.has(c.id) ? { consumed: true } : {}),
+      ...(c.site_id !== null ? { siteId: c.site_id } : {}),
+      ...(s.sourceFacts.has(c.id) ? { source: s.sourceFacts.get(c.id) } : {}),
     })),
     ...s.impressions.map((c) => toTouch(c, 'impression', settings.ipBlocklist, 0)),
   ];

@@ -7,6 +7,7 @@
 import type { DataSource } from 'typeorm';
 import { namedQuery } from '../sql';
 import type { CandidateSet } from './attribution-inputs.repository';
+import { SOURCE_SIGNALS } from './source-signals';
 
 export interface BatchSignal {
   name: string;
@@ -163,4 +164,4 @@ export const fingerprintTrust: BatchSignal = {
   },
 };
 
-export const BATCH_SIGNALS: readonly BatchSignal[] = [clickFlooding, clickSpam, fingerprintTrust];
+export const BATCH_SIGNALS: readonly BatchSignal[] = [clickFlooding, clickSpam, fingerprintTrust, ...SOURCE_SIGNALS];
