@@ -10,9 +10,15 @@ const NOISE_CLICKS = Number(process.env.SIM_NOISE_CLICKS ?? 15000);
 const SPAM_CLICKS = Number(process.env.SIM_SPAM_CLICKS ?? 8000);
 const SEEDS = (process.env.SIM_SEEDS ?? process.env.SIM_SEED ?? '1,2,3').split(',').map(Number);
 const SPAM_IPS = Number(process.env.SIM_SPAM_IPS ?? 3);
+/** A sub-publisher of an honest campaign sending clicks for harvested ids from rotating addresses, flat over the week. */
+const SOURCE_SPAM_CLICKS = Number(process.env.SIM_SOURCE_SPAM_CLICKS ?? 20000);
+/** The share of its clicks that carry the id of someone who will install the app (organically). */
+const SOURCE_SPAM_HITS = Number(process.env.SIM_SOURCE_SPAM_HITS ?? 0.001);
+/** The share of installers whose install an SDK on their phone claims with a click 10–45 s before it (above minCtitSeconds). */
+const SMART_INJECTION = Number(process.env.SIM_SMART_INJECTION ?? 0.04);
 /** e.g. SIM_FRAUD_MODES='{"clickSpam":"off","sharedIp":"off","touchConsumed":"off"}' to see what the rules change. */
 const FRAUD_MODES = process.env.SIM_FRAUD_MODES ? JSON.parse(process.env.SIM_FRAUD_MODES) : undefined;
-const h = harness('lookback_sim', 3200);
+const h = harness(process.env.SIM_NAME ?? 'lookback_sim', Number(process.env.SIM_PORT ?? 3200));
 
 // A seeded generator: the same seed gives the same day.
 let state = 0;
@@ -38,8 +44,31 @@ const webUa = (d) => `Mozilla/5.0 (Linux; Android ${d.os}; ${d.model}) AppleWebK
 const appUa = (d) => `Dalvik/2.1.0 (Linux; U; Android ${d.os}; ${d.model} Build/UP1A.2310${Math.floor(rnd() * 90 + 10)}.001)`;
 
 const HOUR = 3_600_000;
-const DAY_START = Date.now() - 48 * HOUR;
-const inDay = () => DAY_START + rnd() * 24 * HOUR;
+// Two days of traffic: the first warms the per-source rollups (the sources were running before the day scored, as in
+// production), the second is scored. Per day the volumes are half of SIM_USERS, SIM_NOISE_CLICKS, ….
+const DAYS = 2;
+const DAY_START = Date.now() - (DAYS + 1) * 24 * HOUR;
+const SCORED_FROM = DAY_START + (DAYS - 1) * 24 * HOUR + 2 * HOUR;
+const inDay = () => DAY_START + rnd() * DAYS * 24 * HOUR;
+const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+/** People's click-to-install times: most inside the first hour (median 30 min), a long tail, never under a minute. */
+const peopleCtit = (maxMs) => {
+  for (;;) {
+    const ms = 30 * 60_000 * Math.exp(1.5 * gauss());
+    if (ms >= 60_000 && ms <= maxMs) return ms;
+  }
+};
+/** Weights that sum to 1 (a different mix of sites per seed). */
+const weights = (n) => {
+  const w = Array.from({ length: n }, () => -Math.log(1 - rnd()));
+  const sum = w.reduce((a, b) => a + b, 0);
+  return w.map((x) => x / sum);
+};
+const pickWeighted = (xs, w) => {
+  let r = rnd();
+  for (let i = 0; i < xs.length; i++) if ((r -= w[i]) < 0) return xs[i];
+  return xs[xs.length - 1];
+};
 
 async function pool(items, size, fn) {
   let i = 0;
@@ -66,6 +95,12 @@ async function run(SEED) {
     (await h.post('/v1/campaigns', { appId: app.id, networkId: network.id, name, destinationUrl: 'https://play.google.com/store/apps/details?id=com.sim.game&referrer=lookback_click_id%3D{lookback_click_id}' })).id;
   const campaigns = { A1: await campaign('A1', alpha), A2: await campaign('A2', alpha), B1: await campaign('B1', beta), S1: await campaign('S1', spamNet) };
   const paid = [campaigns.A1, campaigns.A2, campaigns.B1];
+  // Sources: each paid campaign runs on several sites (null: the network sends none). People convert and noise lands
+  // on them in mixes drawn per seed, so honest conversion rates differ from source to source.
+  const SITES = { [campaigns.A1]: ['a1-feed', 'a1-video', 'a1-search'], [campaigns.A2]: ['a2-games', 'a2-social'], [campaigns.B1]: ['b1-news', 'b1-utility', null] };
+  const peopleMix = Object.fromEntries(paid.map((c) => [c, weights(SITES[c].length)]));
+  const noiseMix = Object.fromEntries(paid.map((c) => [c, weights(SITES[c].length)]));
+  const peopleSite = (c) => pickWeighted(SITES[c], peopleMix[c]);
   const natIps = Array.from({ length: 5 }, publicIp);
 
   // --- The truth: who installs, and what truly brought them. ---
@@ -79,42 +114,49 @@ async function run(SEED) {
     const installedAt = inDay() + 2 * HOUR;
     const c = pick(paid);
     const r = rnd();
-    const touch = (kind, campaignId, ageMs, withGaid) => {
-      const t = { kind, campaignId, ts: installedAt - ageMs, gaid: withGaid ? device.gaid : undefined, ip, ua: webUa(device), key: randomUUID() };
+    const touch = (kind, campaignId, ageMs, withGaid, siteId = kind === 'click' ? peopleSite(campaignId) : null) => {
+      const t = { kind, campaignId, siteId, ts: installedAt - ageMs, gaid: withGaid ? device.gaid : undefined, ip, ua: webUa(device), key: randomUUID() };
       touches.push(t);
       return t;
     };
     const install = { installId: `u${u}`, installedAt, gaid: device.gaid, ip, ua: appUa(device), natted };
     if (r < 0.25) install.truth = { status: 'organic', campaignId: null, matchType: null };
     else if (r < 0.45) {
-      install.referrerTouch = touch('click', c, between(60_000, 20 * HOUR), true);
+      install.referrerTouch = touch('click', c, peopleCtit(20 * HOUR), true);
       install.truth = { status: 'attributed', campaignId: c, matchType: 'click_id' };
     } else if (r < 0.65) {
-      touch('click', c, between(60_000, 40 * HOUR), true);
+      touch('click', c, peopleCtit(40 * HOUR), true);
       install.truth = { status: 'attributed', campaignId: c, matchType: 'device_id' };
     } else if (r < 0.8) {
-      touch('click', c, between(60_000, 12 * HOUR), false); // mobile web: no advertising id
+      touch('click', c, peopleCtit(12 * HOUR), false); // mobile web: no advertising id
       install.truth = { status: 'attributed', campaignId: c, matchType: 'fingerprint' };
     } else if (r < 0.9) {
       touch('impression', c, between(HOUR, 20 * HOUR), true);
       install.truth = { status: 'attributed', campaignId: c, matchType: 'view_through' };
     } else if (r < 0.95) {
       // Click injection: a malicious app fires a click seconds after the install began.
-      touch('click', campaigns.A2, between(1000, 8000), true);
+      touch('click', campaigns.A2, between(1000, 8000), true, 'a2-rewarded');
       install.truth = { status: 'rejected', campaignId: campaigns.A2, matchType: 'device_id', injected: true };
     } else {
-      touch('click', c, between(60_000, 10 * HOUR), true);
+      touch('click', c, peopleCtit(10 * HOUR), true);
       install.truth = { status: 'attributed', campaignId: c, matchType: 'device_id' };
       installs.push(install);
       installs.push({ ...install, installId: `u${u}-again`, installedAt: installedAt + between(HOUR, 20 * HOUR), referrerTouch: undefined, truth: { status: 'reinstall', campaignId: null, matchType: null } });
       continue;
+    }
+    // Smart click injection: an SDK on the phone sees the install begin and claims it with a click 10–45 s before it,
+    // above minCtitSeconds. The install is truly what it was without that click (often organic).
+    if (rnd() < SMART_INJECTION && install.truth.status !== 'rejected') {
+      touch('click', campaigns.A2, between(10_500, 45_000), true, 'a2-offers');
+      install.smartInjected = true;
     }
     installs.push(install);
   }
   // Noise: people who clicked and never installed.
   for (let i = 0; i < NOISE_CLICKS; i++) {
     const device = { model: pick(MODELS), os: pick(VERSIONS) };
-    touches.push({ kind: 'click', campaignId: pick(paid), ts: inDay(), gaid: rnd() < 0.7 ? uuid() : undefined, ip: rnd() < 0.1 ? pick(natIps) : publicIp(), ua: webUa(device), key: randomUUID() });
+    const campaignId = pick(paid);
+    touches.push({ kind: 'click', campaignId, siteId: pickWeighted(SITES[campaignId], noiseMix[campaignId]), ts: inDay(), gaid: rnd() < 0.7 ? uuid() : undefined, ip: rnd() < 0.1 ? pick(natIps) : publicIp(), ua: webUa(device), key: randomUUID() });
   }
   // Click spam: a server fires clicks for harvested advertising ids, some of them organic installers'.
   const organicGaids = installs.filter((i) => i.truth.status === 'organic').map((i) => i.gaid);
@@ -123,12 +165,20 @@ async function run(SEED) {
     const gaid = rnd() < 0.02 ? pick(organicGaids) : uuid();
     touches.push({ kind: 'click', campaignId: campaigns.S1, ts: inDay(), gaid, ip: pick(spamIps), ua: webUa({ model: POPULAR, os: '13' }), key: randomUUID() });
   }
-  const spammedOrganics = new Set(touches.filter((t) => t.campaignId === campaigns.S1 && organicGaids.includes(t.gaid)).map((t) => t.gaid));
+  // Source spam: a sub-publisher of the honest campaign B1 sends clicks for harvested ids from rotating residential
+  // addresses (no address clicks for many devices), spread flat over the whole week before the last install.
+  const spamFrom = DAY_START + (DAYS * 24 + 2) * HOUR - 7 * 24 * HOUR;
+  for (let i = 0; i < SOURCE_SPAM_CLICKS; i++) {
+    const gaid = rnd() < SOURCE_SPAM_HITS ? pick(organicGaids) : uuid();
+    touches.push({ kind: 'click', campaignId: campaigns.B1, siteId: 'b1-pub-77', ts: spamFrom + rnd() * 7 * 24 * HOUR, gaid, ip: publicIp(), ua: webUa({ model: pick(MODELS), os: pick(VERSIONS) }), key: randomUUID() });
+  }
+  const isSpam = (t) => t.campaignId === campaigns.S1 || t.siteId === 'b1-pub-77';
+  const spammedOrganics = new Set(touches.filter((t) => isSpam(t) && organicGaids.includes(t.gaid)).map((t) => t.gaid));
 
   // --- Through the real stack: touches over HTTP, moved to their synthetic times, then installs. ---
   const started = performance.now();
   await pool(touches, 32, async (t) => {
-    const q = new URLSearchParams({ sub1: t.key, ...(t.gaid ? { gaid: t.gaid } : {}) });
+    const q = new URLSearchParams({ sub1: t.key, ...(t.gaid ? { gaid: t.gaid } : {}), ...(t.siteId ? { site_id: t.siteId } : {}) });
     const res = await fetch(`${h.ingestion}/${t.kind === 'click' ? 'c' : 'i'}/${t.campaignId}?${q}`, {
       redirect: 'manual',
       headers: { 'x-forwarded-for': t.ip, 'user-agent': t.ua },
@@ -175,9 +225,20 @@ async function run(SEED) {
   }
   const seconds = (performance.now() - started) / 1000;
   const decided = new Map(
-    (await db.query('SELECT install_id, status, campaign_id, match_type FROM installs')).rows.map((r) => [r.install_id, r]),
+    (
+      await db.query(
+        `SELECT i.install_id, i.status, i.campaign_id, i.match_type, c.site_id, i.explanation->'candidates' AS candidates
+           FROM installs i LEFT JOIN clicks c ON c.app_id = i.app_id AND c.id = i.touch_id`,
+      )
+    ).rows.map((r) => [r.install_id, r]),
   );
   await db.end();
+  const warmup = installs.filter((i) => i.installedAt < SCORED_FROM).length;
+  installs.splice(0, installs.length, ...installs.filter((i) => i.installedAt >= SCORED_FROM));
+  const SPAM_SITES = new Set(['b1-pub-77', 'a2-offers']);
+  const creditedToSpam = (d) => d.status === 'attributed' && (d.campaign_id === campaigns.S1 || SPAM_SITES.has(d.site_id));
+  const SOURCE_REASONS = new Set(['source_conversion', 'source_ctit']);
+  const lostToSourceRule = (d) => (d.candidates ?? []).some((c) => SOURCE_REASONS.has(c.reason));
 
   // --- Score. ---
   const rate = (a, b) => (b === 0 ? null : Number((a / b).toFixed(3)));
@@ -204,12 +265,15 @@ async function run(SEED) {
     recall: rate(injected.filter((i) => decided.get(i.installId).status === 'rejected').length, injected.length),
   };
   const reinstalls = installs.filter((i) => i.truth.status === 'reinstall');
+  const scoredSpammed = installs.filter((i) => i.truth.status === 'organic' && spammedOrganics.has(i.gaid));
+  const smart = installs.filter((i) => i.smartInjected);
+  const honestDenied = truePaid.filter((i) => lostToSourceRule(decided.get(i.installId)) && decided.get(i.installId).campaign_id !== i.truth.campaignId);
   const organics = installs.filter((i) => i.truth.status === 'organic');
   const natFingerprint = installs.filter((i) => i.natted && i.truth.matchType === 'fingerprint');
   const result = {
     at: new Date().toISOString(),
     seed: SEED,
-    traffic: { installs: installs.length, clicks: touches.filter((t) => t.kind === 'click').length, impressions: touches.filter((t) => t.kind === 'impression').length, spamClicks: SPAM_CLICKS, noiseClicks: NOISE_CLICKS },
+    traffic: { installs: installs.length, warmupInstalls: warmup, clicks: touches.filter((t) => t.kind === 'click').length, impressions: touches.filter((t) => t.kind === 'impression').length, spamClicks: SPAM_CLICKS, sourceSpamClicks: SOURCE_SPAM_CLICKS, noiseClicks: NOISE_CLICKS },
     seconds: Number(seconds.toFixed(1)),
     overall,
     byMatchType: byType,
@@ -219,9 +283,22 @@ async function run(SEED) {
       truth: organics.length,
       keptOrganic: rate(organics.filter((i) => decided.get(i.installId).status === 'organic').length, organics.length),
       stolenByClickSpam: organics.filter((i) => decided.get(i.installId).campaign_id === campaigns.S1).length,
-      spammedDevices: spammedOrganics.size,
-      // Of the organic installers whose ids the spammer harvested, the share it got credited with.
-      poachedStolenShare: rate(organics.filter((i) => spammedOrganics.has(i.gaid) && decided.get(i.installId).campaign_id === campaigns.S1).length, spammedOrganics.size),
+      stolenBySourceSpam: organics.filter((i) => creditedToSpam(decided.get(i.installId)) && decided.get(i.installId).campaign_id !== campaigns.S1).length,
+      spammedDevices: scoredSpammed.length,
+      // Of the organic installers whose ids a spammer (S1's servers, B1's sub-publisher) harvested, the share a spammer got credited with.
+      poachedStolenShare: rate(scoredSpammed.filter((i) => creditedToSpam(decided.get(i.installId))).length, scoredSpammed.length),
+    },
+    smartInjection: {
+      installs: smart.length,
+      // Credited to the injecting source (a2-offers) although the click came seconds before the install.
+      credited: smart.filter((i) => decided.get(i.installId).site_id === 'a2-offers' && decided.get(i.installId).status === 'attributed').length,
+      caught: rate(smart.filter((i) => !(decided.get(i.installId).site_id === 'a2-offers' && decided.get(i.installId).status === 'attributed')).length, smart.length),
+    },
+    sourceRules: {
+      // Installs whose decision has a candidate lost to a per-source rule, and of those the honest ones (truly paid) whose true campaign lost.
+      touched: installs.filter((i) => lostToSourceRule(decided.get(i.installId))).length,
+      honestDenied: honestDenied.length,
+      honestDeniedShare: rate(honestDenied.length, truePaid.length),
     },
     falseRejects: {
       rejected: rejected.filter((i) => !i.truth.injected).length,
@@ -248,6 +325,8 @@ const PATHS = {
   'poached installs stolen': (r) => r.organic.poachedStolenShare,
   'click injection caught': (r) => r.clickInjection.recall,
   'false rejects': (r) => r.falseRejects.share,
+  'smart injection caught': (r) => r.smartInjection.caught,
+  'honest denied by source rules': (r) => r.sourceRules.honestDeniedShare,
 };
 
 async function main() {
