@@ -46,6 +46,10 @@ const CROSS_APP: { sql: RegExp; via?: string; why: string }[] = [
     why: 'retention: rows past RETENTION_DAYS in the default partition, any app (monthly partitions are dropped whole)',
   },
   {
+    sql: /^DELETE FROM source_(clicks|installs) WHERE hour < now\(\) - make_interval\(days => \$1\)$/,
+    why: 'retention: per-source rollup hours past RETENTION_DAYS, any app (per shard on Citus)',
+  },
+  {
     sql: /SELECT app_id, id FROM audience_dirty ORDER BY id LIMIT \$1 FOR UPDATE SKIP LOCKED/,
     why: 'audience evaluation drains the queue of people to re-evaluate, any app (per shard on Citus)',
   },

@@ -86,5 +86,9 @@ export async function dropExpiredPartitions(db: DataSource, days: number): Promi
     }
     await db.query(`DELETE FROM ${parent}_default WHERE ${column} < now() - make_interval(days => $1)`, [days]);
   }
+  // The per-source rollups serve only lookback windows (days, not months): hours past retention are of no use.
+  for (const rollup of ['source_clicks', 'source_installs']) {
+    await db.query(`DELETE FROM ${rollup} WHERE hour < now() - make_interval(days => $1)`, [days]);
+  }
   return dropped;
 }
