@@ -18,7 +18,7 @@ const BATCH = 50;
 const KINDS = (process.env.BENCH_SIGNED ?? 'installs,events,batch').split(',').map((k) => k.trim());
 
 /** Writes `count` pre-signed requests, one per line: path, signature, body (JSON has no raw tab or newline). */
-function writeRequests(file, count, path, secret, makeBody) {
+export function writeRequests(file, count, path, secret, makeBody) {
   const fd = openSync(file, 'w');
   let chunk = [];
   for (let i = 0; i < count; i++) {
@@ -34,7 +34,7 @@ function writeRequests(file, count, path, secret, makeBody) {
 }
 
 /** One wrk run over a request file; answers accepted (2xx) per second, latency and errors. */
-async function runWrk(url, file, { seconds, connections, threads }) {
+export async function runWrk(url, file, { seconds, connections, threads }) {
   const out = await new Promise((resolve, reject) => {
     const c = spawn(requireWrk(), ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--timeout', '10s', '-s', LUA, url], {
       env: { ...process.env, LB_REQUESTS: file, LB_THREADS: String(threads) },
