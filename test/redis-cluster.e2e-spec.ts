@@ -277,6 +277,64 @@ describe('Lookback on a Redis Cluster', () => {
   }, 30_000);
 });
 
+/** Its own cluster, since it takes a node away: the node that holds the queues' slot. */
+describe('Lookback on a Redis Cluster that loses the queues\' node', () => {
+  let cluster: RedisClusterHandle;
+  let database: { name: string; url: string };
+  let spool: string;
+  let worker: Child | undefined;
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster(3);
+    database = await createSuiteDatabase();
+    spool = mkdtempSync(join(tmpdir(), 'lookback-cluster-spool-'));
+  }, 120_000);
+  afterAll(async () => {
+    worker?.kill('SIGKILL');
+    await worker?.exited;
+    await withServer((c) => dropDatabase(c, database.name));
+    rmSync(spool, { recursive: true, force: true });
+    await cluster?.stop();
+  }, 60_000);
+
+  it('the worker says redis down in /health (a PING to another node would still answer), stays up, and stops with exit 0', async () => {
+    const prefix = `{lbc-loss-${process.pid}}`;
+    const queueNode = await cluster.ownerOf(await cluster.keyslot(prefix));
+    const port = await freePort();
+    worker = spawnProcess('worker', {
+      DATABASE_URL: database.url,
+      REDIS_CLUSTER_NODES: cluster.nodes.map((n) => `127.0.0.1:${n.port}`).join(','),
+      QUEUE_PREFIX: prefix,
+      WORKER_HEALTH_PORT: String(port),
+      LOG_LEVEL: 'info',
+      SPOOL_DIR: spool,
+    });
+    await worker.waitForLine(/worker started; health on port/, 60_000);
+    const url = `http://127.0.0.1:${port}`;
+    const health = async () => {
+      const res = await fetch(`${url}/health`);
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    await waitFor(async () => (await health()).status === 200, 'worker healthy', 30_000);
+
+    await cluster.kill(queueNode);
+    const down = await waitFor(async () => {
+      const h = await health();
+      return h.status === 503 ? h : undefined;
+    }, 'worker to report the queues\' node gone', 30_000);
+    expect(down.body).toMatchObject({ status: 'down', db: 'up', redis: 'down' });
+    // Not one unlucky check: every check asks the slot's node (a PING would go to a live node and answer).
+    for (let i = 0; i < 3; i++) expect((await health()).body).toMatchObject({ redis: 'down' });
+    // The two remaining nodes still answer PING: what the check asks is the queues' slot.
+    for (const n of cluster.nodes.filter((x) => x.port !== queueNode)) expect(await cluster.node(n.port).ping()).toBe('PONG');
+    expect(worker.child.exitCode).toBeNull();
+    expect(worker.lines.filter((l) => /uncaught exception|unhandled rejection/.test(l))).toEqual([]);
+
+    worker.kill('SIGTERM');
+    expect((await worker.exited).code).toBe(0);
+  }, 120_000);
+});
+
 function signedInit(secret: string, body: unknown): RequestInit {
   const raw = JSON.stringify(body);
   return { method: 'POST', headers: { 'content-type': 'application/json', 'x-lookback-signature': signBody(secret, raw) }, body: raw };

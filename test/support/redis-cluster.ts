@@ -23,6 +23,8 @@ export interface RedisClusterHandle {
   /** The port of the primary that owns `slot`. */
   ownerOf: (slot: number) => Promise<number>;
   keyslot: (key: string) => Promise<number>;
+  /** Kills one node (by its PID) and waits for it to be gone: a primary lost with its slots. */
+  kill: (port: number) => Promise<void>;
   stop: () => Promise<void>;
 }
 
@@ -137,6 +139,15 @@ export async function startRedisCluster(size = 3): Promise<RedisClusterHandle> {
     node,
     ownerOf,
     keyslot: async (key) => Number(await node(ports[0]).call('CLUSTER', 'KEYSLOT', key)),
+    kill: async (port) => {
+      const child = children[ports.indexOf(port)];
+      if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      clients.get(port)?.disconnect();
+      clients.delete(port);
+      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      process.kill(child.pid, 'SIGKILL');
+      await gone;
+    },
     stop,
   };
 }
