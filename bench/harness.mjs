@@ -39,6 +39,7 @@ export function harness(name, ports) {
     ingestion,
     admin,
     databaseUrl: env.DATABASE_URL,
+    databaseName: name,
 
     /** Drops the database and the queue keys, then migrates afresh. */
     async fresh() {
