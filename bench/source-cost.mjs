@@ -29,7 +29,6 @@ async function main() {
   const pool = new pg.Pool({ connectionString: h.databaseUrl, max: 4 });
   const db = { driver: { master: pool } }; // what namedQuery reads from a TypeORM DataSource
   const q = (text, values) => pool.query(text, values);
-  const queryable = { query: async (text, values) => (await pool.query(text, values)).rows }; // TypeORM's query() shape
   const appId = randomUUID();
   await q(`INSERT INTO apps (id, name, platform, bundle_id, sdk_secret) VALUES ($1, 'Cost', 'android', 'com.cost', 'secret-0123456789abcdef')`, [appId]);
   const networkId = randomUUID();
@@ -101,7 +100,7 @@ async function main() {
           decision: { status: 'attributed', matchType: 'device_id', campaignId: campaigns[0], touchId: e.candidates[0].touchId, touchKind: 'click', ctitSeconds: 600, explanation: e },
         };
       });
-      decisionMs[on ? 'with' : 'without'].push(await timed(() => writeDecisions(queryable, writes)));
+      decisionMs[on ? 'with' : 'without'].push(await timed(() => writeDecisions(db, writes)));
     }
   }
   await q(`ALTER TABLE installs ENABLE TRIGGER source_installs_upd`);

@@ -135,6 +135,39 @@ describe('batch attribution with two workers', () => {
     expect(row.touch_id).toBe(greatest);
   });
 
+  it('two installs of one batch with clicks from one address: each is judged on the devices inside its own window', async () => {
+    // From 198.51.100.7: 150 devices 230 h ago and 400 devices 200 h ago (inside the earlier install's window only),
+    // 400 devices 50 h ago (inside the later one's only). Together far over the click-spam threshold of 500.
+    const address = '198.51.100.7';
+    const crowd = async (prefix: string, n: number, hoursAgo: number) =>
+      stack.db.query(
+        `INSERT INTO clicks (id, app_id, campaign_id, ts, gaid, ip)
+         SELECT gen_random_uuid(), $1, $2, $3, $4 || g, $5::inet FROM generate_series(1, $6::int) g`,
+        [f.appId, f.campaignId, ago(hoursAgo * HOUR), `${prefix}-`, address, n],
+      );
+    await crowd('old-crowd', 150, 230);
+    await crowd('mid-crowd', 400, 200);
+    await crowd('new-crowd', 400, 50);
+    const own = async (gaid: string, hoursAgo: number) => {
+      const id = randomUUID();
+      await stack.db.query('INSERT INTO clicks (id, app_id, campaign_id, ts, gaid, ip) VALUES ($1, $2, $3, $4, $5, $6::inet)', [id, f.appId, f.campaignId, ago(hoursAgo * HOUR), gaid, address]);
+      return id;
+    };
+    // The campaigns' click window is 7 days (168 h): the earlier install sees 150 + 400 + its own device (551),
+    // the later one 400 + both own devices (402).
+    const earlierClick = await own('shared-early', 150);
+    const laterClick = await own('shared-late', 2);
+    const earlier = await pendingInstall('shared-early', ago(100 * HOUR));
+    const later = await pendingInstall('shared-late', ago(HOUR));
+    expect(await service(0).attributeBatch([earlier, later])).toEqual(['organic', 'attributed']);
+    const rows: { id: string; touch_id: string | null; explanation: { candidates: unknown[] } }[] = (
+      await stack.db.query('SELECT id, touch_id, explanation FROM installs WHERE id = ANY($1::uuid[])', [[earlier, later]])
+    ).rows;
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get(earlier)?.explanation.candidates).toEqual([expect.objectContaining({ touchId: earlierClick, won: false, reason: 'click_spam' })]);
+    expect(byId.get(later)?.touch_id).toBe(laterClick);
+  });
+
   it('installs sent through ingestion are each decided once by the two workers, and posted back once', async () => {
     const gaids = Array.from({ length: 60 }, (_, i) => `queued-${i}`);
     for (const g of gaids) await clickAt(g, ago(HOUR));

@@ -23,6 +23,7 @@ import { WakePeopleNotMemberships1764820000200 } from './migrations/176482000020
 import { IndexPoachingSignals1764860000000 } from './migrations/1764860000000-IndexPoachingSignals';
 import { CreatePixelMonitor1764870000000 } from './migrations/1764870000000-CreatePixelMonitor';
 import { CreateSourceRollups1764900000000 } from './migrations/1764900000000-CreateSourceRollups';
+import { CountClickSourcesFromTheIndex1764910000000 } from './migrations/1764910000000-CountClickSourcesFromTheIndex';
 
 export const ENTITIES = [
   ApiKeyEntity,
@@ -53,6 +54,7 @@ export const MIGRATIONS = [
   IndexPoachingSignals1764860000000,
   CreatePixelMonitor1764870000000,
   CreateSourceRollups1764900000000,
+  CountClickSourcesFromTheIndex1764910000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {

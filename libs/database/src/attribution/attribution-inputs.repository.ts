@@ -290,7 +290,8 @@ export class AttributionInputsRepository {
       };
     });
     await Promise.all([this.loadClicks(sets), this.loadImpressions(sets), this.loadPriorInstalls(sets)]);
-    for (const signal of this.signals) await signal.load(this.db, sets);
+    // Side by side: a signal reads only the loaded candidates, never another signal's findings (see signals.ts).
+    await Promise.all(this.signals.map((signal) => signal.load(this.db, sets)));
     return sets.map(toLoadedInputs);
   }
 

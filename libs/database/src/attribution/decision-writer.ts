@@ -1,7 +1,8 @@
 // Writing attribution decisions and the postbacks they owe, a whole batch per statement: live attribution and
 // replay's `apply` both write here.
 import { postbackUrl, uuidv7, type Decision } from '@app/domain';
-import { rowsOf, type Queryable } from '../sql';
+import type { DataSource } from 'typeorm';
+import { namedQuery } from '../sql';
 import type { InstallFactsRow } from './attribution-inputs.repository';
 
 export interface DecisionWrite {
@@ -54,10 +55,10 @@ export interface DecisionWritten {
  */
 const WRITE_DECISIONS_SQL = `
   WITH input AS (
-    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::int[],
-                         $9::jsonb[], $10::text[], $11::boolean[], $12::uuid[], $13::uuid[], $14::text[], $15::uuid[])
-      AS t(id, expected, status, campaign_id, touch_id, touch_kind, match_type, ctit_seconds, explanation,
-           rejection_reason, move_events, delivery_id, network_id, url, app_id)
+    SELECT * FROM json_to_recordset($1::json)
+      AS t(id uuid, expected text, status text, campaign_id uuid, touch_id uuid, touch_kind text, match_type text,
+           ctit_seconds int, explanation jsonb, rejection_reason text, move_events boolean, delivery_id uuid,
+           network_id uuid, url text, app_id uuid)
   ), locked AS (
     SELECT i.app_id, i.id FROM installs i JOIN input t ON t.app_id = i.app_id AND t.id = i.id AND i.status = t.expected
      ORDER BY i.id FOR UPDATE OF i
@@ -87,26 +88,30 @@ const WRITE_DECISIONS_SQL = `
   SELECT d.id AS install_id, o.id AS delivery_id, (SELECT count(*) FROM moved)::int AS events_moved
     FROM d LEFT JOIN o ON o.subject_id = d.id`;
 
-
-export async function writeDecisions(db: Queryable, writes: readonly DecisionWrite[]): Promise<DecisionWritten[]> {
+/**
+ * The batch travels as ONE json document (an array of rows) rather than fifteen parallel arrays: one
+ * JSON.stringify on this side and one parse on the server's, where arrays of jsonb made the driver escape every
+ * explanation a second time. The statement is prepared once per connection.
+ */
+export async function writeDecisions(db: DataSource, writes: readonly DecisionWrite[]): Promise<DecisionWritten[]> {
   if (writes.length === 0) return [];
-  const col = <T>(pick: (w: DecisionWrite) => T) => writes.map(pick);
-  const rows = await rowsOf<{ install_id: string; delivery_id: string | null }>(db, WRITE_DECISIONS_SQL, [
-    col((w) => w.install.id),
-    col((w) => w.expectedStatus),
-    col((w) => w.decision.status),
-    col((w) => w.decision.campaignId),
-    col((w) => w.decision.touchId),
-    col((w) => w.decision.touchKind),
-    col((w) => w.decision.matchType),
-    col((w) => w.decision.ctitSeconds),
-    col((w) => JSON.stringify(w.decision.explanation)),
-    col((w) => w.decision.explanation.rejection?.reason ?? null),
-    col((w) => w.moveEvents === true),
-    col((w) => (w.postback ? uuidv7() : null)),
-    col((w) => w.postback?.networkId ?? null),
-    col((w) => w.postback?.url ?? null),
-    col((w) => w.install.app_id),
-  ]);
-  return rows.map((r) => ({ installId: r.install_id, deliveryId: r.delivery_id ?? undefined }));
+  const rows = writes.map((w) => ({
+    id: w.install.id,
+    expected: w.expectedStatus,
+    status: w.decision.status,
+    campaign_id: w.decision.campaignId,
+    touch_id: w.decision.touchId,
+    touch_kind: w.decision.touchKind,
+    match_type: w.decision.matchType,
+    ctit_seconds: w.decision.ctitSeconds,
+    explanation: w.decision.explanation,
+    rejection_reason: w.decision.explanation.rejection?.reason ?? null,
+    move_events: w.moveEvents === true,
+    delivery_id: w.postback ? uuidv7() : null,
+    network_id: w.postback?.networkId ?? null,
+    url: w.postback?.url ?? null,
+    app_id: w.install.app_id,
+  }));
+  const written = await namedQuery<{ install_id: string; delivery_id: string | null }>(db, 'lb_write_decisions', WRITE_DECISIONS_SQL, [JSON.stringify(rows)]);
+  return written.map((r) => ({ installId: r.install_id, deliveryId: r.delivery_id ?? undefined }));
 }

@@ -2,9 +2,12 @@
  * Per-batch signal queries: facts about a batch's candidates that the decision needs beyond the touches
  * themselves (fraud signals). Each signal runs ONE statement for the whole batch — `unnest` of the batch's keys,
  * then an indexed `LATERAL` per key — after the candidates are loaded and before anything is decided.
- * Add a signal by appending to BATCH_SIGNALS; replay runs them too, so what-ifs see the same facts.
+ * Add a signal by appending to BATCH_SIGNALS; replay runs them too, so what-ifs see the same facts. The signals of a
+ * batch run side by side: a signal reads only the loaded candidates (install, clicks, impressions, prior install),
+ * never another signal's findings.
  */
 import type { DataSource } from 'typeorm';
+import { CLICK_SPAM_DEVICES } from '@app/domain';
 import { namedQuery } from '../sql';
 import type { CandidateSet } from './attribution-inputs.repository';
 import { SOURCE_SIGNALS } from './source-signals';
@@ -80,12 +83,12 @@ export const clickFlooding: BatchSignal = {
 const SOURCE_ROWS_CAP = 5000;
 const SHARED_INSTALLS_CAP = 1000;
 
-const SOURCE_DEVICES_SQL = `SELECT u.k, host(u.ip) AS ip, (
+const SOURCE_DEVICES_SQL = `SELECT u.k, (
       SELECT count(DISTINCT gaid)::int FROM (
         SELECT gaid FROM clicks
-         WHERE app_id = u.app_id AND ip = u.ip AND gaid IS NOT NULL AND ts <= u.at AND ts >= u.at - u.hours * interval '1 hour'
+         WHERE app_id = u.app_id AND ip = u.ip AND gaid IS NOT NULL AND ts <= u.until AND ts >= u.since
          LIMIT ${SOURCE_ROWS_CAP}) c) AS n
-    FROM unnest($1::int[], $2::uuid[], $3::inet[], $4::timestamptz[], $5::float8[]) AS u(k, app_id, ip, at, hours)`;
+    FROM unnest($1::int[], $2::uuid[], $3::inet[], $4::timestamptz[], $5::timestamptz[]) AS u(k, app_id, ip, since, until)`;
 
 const IP_INSTALLS_SQL = `SELECT u.k, (
       SELECT count(*)::int FROM (
@@ -107,26 +110,62 @@ const isDeviceCandidate = (s: CandidateSet, c: CandidateSet['clicks'][number]) =
 
 /**
  * Click spam: per address a device-id or fingerprint candidate click came from, how many distinct advertising ids
- * clicked from it inside the click window. One statement for the batch; each address read once per install.
+ * clicked from it inside the click window. The count reads only the address index (it carries gaid), never the
+ * clicks themselves. An address several installs of the batch ask about is counted once over the union of their
+ * windows: at most CLICK_SPAM_DEVICES there means at most that in each window, which is all the rule asks (it
+ * compares with the threshold only); an address above it is counted again per install, exactly.
  */
 export const clickSpam: BatchSignal = {
   name: 'click_spam',
   async load(db, batch) {
     const asks = batch.flatMap((s, k) =>
-      [...new Set(s.clicks.filter((c) => c.ip && (isDeviceCandidate(s, c) || isFingerprintCandidate(s, c))).map((c) => c.ip!))].map((ip) => ({ s, k, ip })),
+      [...new Set(s.clicks.filter((c) => c.ip && (isDeviceCandidate(s, c) || isFingerprintCandidate(s, c))).map((c) => c.ip!))].map((ip) => ({
+        k,
+        appId: s.install.app_id,
+        ip,
+        from: s.install.installed_at.getTime() - s.hours.click * 3_600_000,
+        to: s.install.installed_at.getTime(),
+      })),
     );
     if (asks.length === 0) return;
-    const rows = await namedQuery<{ k: number; ip: string; n: number }>(db, 'lb_source_devices', SOURCE_DEVICES_SQL, [
-      asks.map((a) => a.k),
-      asks.map((a) => a.s.install.app_id),
-      asks.map((a) => a.ip),
-      asks.map((a) => a.s.install.installed_at),
-      asks.map((a) => a.s.hours.click),
-    ]);
-    const byIp = new Map(rows.map((r) => [`${r.k}\u0000${r.ip}`, r.n]));
+    const byAddress = new Map<string, typeof asks>();
+    for (const a of asks) {
+      const key = `${a.appId}\u0000${a.ip}`;
+      const group = byAddress.get(key);
+      if (group) group.push(a);
+      else byAddress.set(key, [a]);
+    }
+    const count = (probes: { appId: string; ip: string; from: number; to: number }[]) =>
+      namedQuery<{ k: number; n: number }>(db, 'lb_source_devices', SOURCE_DEVICES_SQL, [
+        probes.map((_, i) => i),
+        probes.map((p) => p.appId),
+        probes.map((p) => p.ip),
+        probes.map((p) => new Date(p.from)),
+        probes.map((p) => new Date(p.to)),
+      ]).then((rows) => {
+        const n = new Array<number>(probes.length).fill(0);
+        for (const r of rows) n[r.k] = r.n;
+        return n;
+      });
+    const groups = [...byAddress.values()];
+    const union = groups.map((g) => ({ appId: g[0].appId, ip: g[0].ip, from: Math.min(...g.map((a) => a.from)), to: Math.max(...g.map((a) => a.to)) }));
+    const found = new Map<number, Map<string, number>>();
+    const put = (a: (typeof asks)[number], n: number) => {
+      if (!found.has(a.k)) found.set(a.k, new Map());
+      found.get(a.k)!.set(a.ip, n);
+    };
+    const again: typeof asks = [];
+    (await count(union)).forEach((n, i) => {
+      const group = groups[i];
+      if (group.length === 1 || n <= CLICK_SPAM_DEVICES) group.forEach((a) => put(a, n));
+      else again.push(...group);
+    });
+    if (again.length > 0) (await count(again)).forEach((n, i) => put(again[i], n));
     batch.forEach((s, k) => {
+      const counts = found.get(k);
+      if (!counts) return;
       for (const c of s.clicks) {
-        const n = c.ip ? byIp.get(`${k}\u0000${c.ip}`) : undefined;
+        const n = c.ip ? counts.get(c.ip) : undefined;
         if (n !== undefined) s.sourceDevices.set(c.id, n);
       }
     });
