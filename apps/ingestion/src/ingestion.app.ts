@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LookbackConfig } from '@app/config';
-import { createHttpApp, type AppOptions } from '@app/http';
+import { HotRoutes, createHttpApp, type AppOptions } from '@app/http';
 import { IngestionModule } from './ingestion.module';
 import { ingestionDocument, registerDocsRoute } from './openapi';
 import { registerPixelRoute } from './pixel/pixel.route';
@@ -10,10 +10,15 @@ import { registerTrackingRoutes } from './tracking/tracking.routes';
 import { TrackingService } from './tracking/tracking.service';
 
 export async function createIngestionApp(config: LookbackConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
-  const app = await createHttpApp(IngestionModule.forRoot(config), config, options);
-  registerPixelRoute(app.getHttpAdapter().getInstance(), app.get(PixelService));
-  if (config.trackingRoutes === 'fastify') registerTrackingRoutes(app.getHttpAdapter().getInstance(), app.get(TrackingService));
-  registerWebTagRoute(app.getHttpAdapter().getInstance());
-  registerDocsRoute(app.getHttpAdapter().getInstance(), ingestionDocument(app));
+  // By default the tracking paths skip Nest's request lifecycle altogether (see HotRoutes).
+  const hot = config.trackingRoutes === 'lean' ? new HotRoutes(['/c/', '/i/', '/p/']) : undefined;
+  const app = await createHttpApp(IngestionModule.forRoot(config), config, { ...options, hot });
+  const nestFastify = app.getHttpAdapter().getInstance();
+  const tracking = hot ? hot.fastify : nestFastify;
+  registerPixelRoute(tracking, app.get(PixelService));
+  if (config.trackingRoutes !== 'nest') registerTrackingRoutes(tracking, app.get(TrackingService));
+  await hot?.ready();
+  registerWebTagRoute(nestFastify);
+  registerDocsRoute(nestFastify, ingestionDocument(app));
   return app;
 }

@@ -47,10 +47,11 @@ export interface LookbackConfig {
   /** How often the worker reduces old IPs/User-Agents and drops expired partitions. */
   upkeepEveryMs: number;
   /**
-   * `fastify` (default): /c and /i are plain Fastify routes; `nest`: the same handlers behind Nest's router, guards
-   * and pipes. Only for measuring what Nest's pipeline costs on the hottest paths (npm run bench does).
+   * `lean` (default): /c, /i and /p on a Fastify instance of their own, outside Nest's request lifecycle;
+   * `fastify`: plain routes on Nest's own Fastify instance; `nest`: /c and /i behind Nest's router, guards and pipes.
+   * Only for measuring what each layer costs on the hottest paths (npm run bench does).
    */
-  trackingRoutes: 'fastify' | 'nest';
+  trackingRoutes: 'lean' | 'fastify' | 'nest';
   /** Signed ingestion (installs, events) accepted per app per minute, counted in Redis. */
   rateLimitAppPerMinute: number;
   /** Admin API requests accepted per API key per minute, counted in Redis. */
@@ -249,7 +250,7 @@ export function loadConfig(env: Env = process.env): LookbackConfig {
     reconcileEveryMs: int(env, 'RECONCILE_EVERY_MS', 30_000, 1000, 86_400_000),
     retentionDays: int(env, 'RETENTION_DAYS', 400, 1, 36_500),
     upkeepEveryMs: int(env, 'UPKEEP_EVERY_MS', 3_600_000, 1000, 86_400_000),
-    trackingRoutes: oneOf(env, 'TRACKING_ROUTES', ['fastify', 'nest'] as const, 'fastify'),
+    trackingRoutes: oneOf(env, 'TRACKING_ROUTES', ['lean', 'fastify', 'nest'] as const, 'lean'),
     rateLimitAppPerMinute: int(env, 'RATE_LIMIT_APP_PER_MINUTE', 120_000, 1, 100_000_000),
     rateLimitKeyPerMinute: int(env, 'RATE_LIMIT_KEY_PER_MINUTE', 6_000, 1, 100_000_000),
     audienceEveryMs: int(env, 'AUDIENCE_EVERY_MS', 250, 10, 3_600_000),

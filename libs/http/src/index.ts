@@ -12,3 +12,4 @@ export { RateLimits, AppRateLimitGuard, CountItems, sendQuota, type LimitKind, t
 export { TRANSPARENT_GIF } from './gif';
 export { CountryLookup, type CountryDatabase } from './country';
 export { Ticker } from './ticker';
+export { HotRoutes } from './hot-routes';
