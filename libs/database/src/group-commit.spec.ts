@@ -81,4 +81,62 @@ describe('GroupCommitWriter', () => {
     expect(written.sort()).toEqual([1, 2, 3, 4, 5]);
     await expect(writer.write(6)).rejects.toThrow(/closed/);
   });
+
+  describe('gatherMs (adaptive batching)', () => {
+    /** `callers` callers, each writing its next row once its last one is answered (as wrk's connections do). */
+    async function closedLoop(gatherMs: number | undefined, callers = 8, rounds = 6): Promise<number[]> {
+      const batches: number[] = [];
+      const writer = new GroupCommitWriter<number, void>(
+        async (rows) => {
+          batches.push(rows.length);
+          await tick();
+          return rows.map(() => undefined);
+        },
+        { maxRows: 100, maxInFlight: 1, gatherMs },
+      );
+      await Promise.all(
+        Array.from({ length: callers }, async (_, c) => {
+          for (let r = 0; r < rounds; r++) {
+            await writer.write(c);
+            await new Promise((res) => setImmediate(res)); // the answer travels, the next request comes back
+          }
+        }),
+      );
+      await writer.close();
+      return batches;
+    }
+
+    it('without it, a fixed set of callers settles into lopsided batches; with it, each commit carries them all', async () => {
+      const plain = await closedLoop(undefined);
+      expect(plain.slice(2).some((n) => n < 8)).toBe(true);
+      // Generous bound: the callers always come back long before it. Only the last batch waits it out (the caller
+      // that went first has finished its rounds, so seven come back, not eight).
+      const gathered = await closedLoop(1000);
+      expect(gathered[0]).toBe(1); // an idle writer still does not wait
+      expect(gathered.slice(1, -1).every((n) => n === 8)).toBe(true);
+      expect(gathered.length).toBeLessThan(plain.length);
+    });
+
+    it('never holds a lone caller: one row at a time is written at once', async () => {
+      // With a minute of gathering, any wait for company would time this test out.
+      const batches = await closedLoop(60_000, 1, 20);
+      expect(batches).toEqual(Array(20).fill(1));
+    });
+
+    it('writes what came when fewer callers come back than the last batch had', async () => {
+      const written: number[] = [];
+      const writer = new GroupCommitWriter<number, void>(
+        async (rows) => {
+          written.push(...rows);
+          await tick();
+          return rows.map(() => undefined);
+        },
+        { maxRows: 100, maxInFlight: 1, gatherMs: 20 },
+      );
+      await writer.write(0);
+      await Promise.all([1, 2, 3, 4].map((n) => writer.write(n)));
+      await writer.write(5); // only one of the four comes back: written after the gathering time, not stranded
+      expect(written).toEqual([0, 1, 2, 3, 4, 5]);
+    });
+  });
 });

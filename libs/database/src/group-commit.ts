@@ -13,6 +13,14 @@ export interface GroupCommitOptions<T = unknown, R = unknown> {
   /** Extra wait before a flush while fewer than maxRows are queued; 0 flushes as soon as a slot is free. */
   lingerMs?: number;
   /**
+   * Adaptive batching: once a batch commits, the next one waits up to this long for as many rows as were waiting
+   * when it committed (its own callers, answered now, usually come back with their next row). Without it, a writer
+   * serving a fixed number of concurrent callers settles into alternating batches (63 rows, then 1), paying a
+   * commit for a handful of rows. A lone caller is never held: a batch of one expects one row. A new batch never
+   * starts beside one in flight until that many rows are queued. 0 (default): off.
+   */
+  gatherMs?: number;
+  /**
    * Called once per committed statement with its rows and their results (callers are answered at the same time,
    * not after it): the place to enqueue follow-up work for the whole batch at once (`addBulk`). Must not throw.
    */
@@ -41,6 +49,10 @@ interface Pending<T, R> {
 export class GroupCommitWriter<T, R> {
   private queue: Pending<T, R>[] = [];
   private inFlight = 0;
+  private rowsInFlight = 0;
+  /** With gatherMs: rows waiting (queued or in flight) when the last batch committed, and until when to gather them. */
+  private demand = 0;
+  private gatherUntil = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly idleWaiters: (() => void)[] = [];
@@ -72,6 +84,18 @@ export class GroupCommitWriter<T, R> {
 
   private schedule(): void {
     if (this.inFlight >= this.options.maxInFlight) return; // the flush in flight will pick these up
+    if (this.options.gatherMs && this.demand > 1 && this.queue.length < this.options.maxRows) {
+      const wanted = this.demand - this.rowsInFlight;
+      if (this.queue.length >= wanted) return this.flush();
+      if (this.inFlight > 0) return; // its commit schedules again
+      const wait = this.gatherUntil - performance.now();
+      if (wait <= 0) return this.flush();
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        this.flush();
+      }, Math.ceil(wait));
+      return;
+    }
     const linger = this.options.lingerMs ?? 0;
     if (this.queue.length >= this.options.maxRows || linger === 0) {
       this.flush();
@@ -103,6 +127,7 @@ export class GroupCommitWriter<T, R> {
     }
     const batch = this.queue.splice(0, this.options.maxRows);
     this.inFlight++;
+    this.rowsInFlight += batch.length;
     const started = performance.now();
     this.flushBatch(batch.map((p) => p.row))
       .then<unknown, unknown>(
@@ -115,6 +140,11 @@ export class GroupCommitWriter<T, R> {
       )
       .finally(() => {
         this.inFlight--;
+        this.rowsInFlight -= batch.length;
+        if (this.options.gatherMs) {
+          this.demand = Math.min(this.options.maxRows, batch.length + this.queue.length + this.rowsInFlight);
+          this.gatherUntil = performance.now() + this.options.gatherMs;
+        }
         this.onBatch({ rows: batch.length, ms: performance.now() - started });
         if (this.queue.length > 0) {
           if (this.closed) this.flush();

@@ -34,7 +34,10 @@ export class EventWriter implements OnApplicationShutdown {
       (rows) => this.events.append(rows),
       {
         maxRows: config.groupCommitMaxRows,
-        maxInFlight: 3,
+        // Each batch updates the same rollup rows (report_events) in its transaction, so batches commit one after
+        // the other anyway: one at a time, gathered after each commit, carries the most rows per commit (see TouchWriter).
+        maxInFlight: 1,
+        gatherMs: 2,
         afterCommit: (rows, results) => this.enqueue(rows, results),
         retryAlone: (err) => !isDependencyDown(err),
       },
