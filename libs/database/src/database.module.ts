@@ -18,6 +18,8 @@ import { PixelRepository } from './pixel.repository';
 import { PoolErrorGuard } from './pool-errors';
 import { PrivacyRepository } from './privacy.repository';
 import { ReportsRepository } from './reports.repository';
+import { CatalogRepository } from './tracking/catalog.repository';
+import { TouchesRepository } from './tracking/touches.repository';
 
 /** The repositories the apps call: one home per feature. */
 const REPOSITORIES = [
@@ -36,6 +38,8 @@ const REPOSITORIES = [
   EventAppendRepository,
   DeliveriesRepository,
   PixelRepository,
+  TouchesRepository,
+  CatalogRepository,
 ];
 
 @Module({})

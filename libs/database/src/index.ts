@@ -57,6 +57,7 @@ export { DISTRIBUTION_COLUMN, REFERENCE_TABLES, LOCAL_TABLES } from './distribut
 export {
   PixelRepository,
   type PixelJudgement,
+  type PixelHitCount,
   type PixelHitTotalsRow,
   type MonitoredApp,
   type MonitorStateRow,
@@ -78,3 +79,5 @@ export {
 } from './audiences/audiences.repository';
 export { InstallsRepository, type NewInstall, type AppendedInstall } from './installs/installs.repository';
 export { EventAppendRepository, type NewEvent, type AppendedEvent } from './events/event-append.repository';
+export { TouchesRepository, TOUCH_TABLE, type NewTouch, type TouchKind } from './tracking/touches.repository';
+export { CatalogRepository, type CampaignRow, type TrackedAppRow } from './tracking/catalog.repository';

@@ -119,6 +119,17 @@ export async function appSdkSecret(db: Db, appId: string): Promise<string | unde
   return rows[0]?.sdk_secret;
 }
 
+/** Pixel hits counted in memory by ingestion over about a second, per app, minute, event name, outcome and reason. */
+export interface PixelHitCount {
+  appId: string;
+  minute: Date;
+  name: string;
+  outcome: 'accepted' | 'rejected' | 'test';
+  reason: string;
+  hits: number;
+  lastAt: Date;
+}
+
 /** What judging an app's pixel decides: every watched event's state, and the alerts owed. */
 export interface PixelJudgement<T> {
   states: { event: string; state: PixelState; since: Date; watchedSince: Date; detail: string }[];
@@ -145,6 +156,25 @@ export class PixelRepository {
 
   sdkSecret(appId: string): Promise<string | undefined> {
     return appSdkSecret(this.db, appId);
+  }
+
+  /** Adds ingestion's counts to `pixel_hits` in one upsert (a burst of hits costs one statement, not one per hit). */
+  async addHitCounts(counts: readonly PixelHitCount[]): Promise<void> {
+    await this.db.query(
+      `INSERT INTO pixel_hits (app_id, minute, event_name, outcome, reason, hits, last_at)
+       SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::timestamptz[])
+       ON CONFLICT (app_id, minute, event_name, outcome, reason)
+       DO UPDATE SET hits = pixel_hits.hits + EXCLUDED.hits, last_at = greatest(pixel_hits.last_at, EXCLUDED.last_at)`,
+      [
+        counts.map((c) => c.appId),
+        counts.map((c) => c.minute),
+        counts.map((c) => c.name),
+        counts.map((c) => c.outcome),
+        counts.map((c) => c.reason),
+        counts.map((c) => c.hits),
+        counts.map((c) => c.lastAt),
+      ],
+    );
   }
 
   /**

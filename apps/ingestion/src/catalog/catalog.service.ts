@@ -1,22 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
+import { CatalogRepository, FxRatesRepository, type CampaignRow, type TrackedAppRow } from '@app/database';
 import { isUuid } from '@app/domain';
 import { metrics, type SdkSecretResolver } from '@app/http';
 import { CatalogCache } from './catalog.cache';
 
-export interface CampaignView {
-  id: string;
-  appId: string;
-  status: 'active' | 'paused' | 'archived';
-  destinationUrl: string;
-}
-
-export interface AppView {
-  id: string;
-  sdkSecret: string;
-  pixelEvents: string[] | null;
-}
+export type CampaignView = CampaignRow;
+export type AppView = TrackedAppRow;
 
 /**
  * Bounds of each cache. Known entries are few (an app's campaigns) and small; unknown ids are whatever a client
@@ -36,7 +26,8 @@ export class CatalogService implements SdkSecretResolver {
   private readonly fx: CatalogCache<Map<string, string>>;
 
   constructor(
-    private readonly db: DataSource,
+    private readonly catalog: CatalogRepository,
+    private readonly fxRates: FxRatesRepository,
     @Inject(LOOKBACK_CONFIG) config: LookbackConfig,
   ) {
     const stale = (what: string) => () => metrics.catalogStale.inc({ what });
@@ -47,37 +38,20 @@ export class CatalogService implements SdkSecretResolver {
 
   /** US dollars per unit of a currency as a decimal string, or undefined when no rate is set for it. */
   async usdPerUnit(currency: string): Promise<string | undefined> {
-    const rates = await this.fx.get('all', async () => {
-      const rows: { currency: string; usd_per_unit: string }[] = await this.db.query(
-        'SELECT currency, usd_per_unit::text AS usd_per_unit FROM fx_rates',
-      );
-      return new Map(rows.map((r) => [r.currency, r.usd_per_unit]));
-    });
+    const rates = await this.fx.get('all', async () => new Map((await this.fxRates.list()).map((r) => [r.currency, r.usdPerUnit])));
     return rates?.get(currency);
   }
 
   campaign(id: string): Promise<CampaignView | undefined> {
     if (!isUuid(id)) return Promise.resolve(undefined);
     const key = id.toLowerCase();
-    return this.campaigns.get(key, async () => {
-      const rows: { id: string; app_id: string; status: CampaignView['status']; destination_url: string }[] =
-        await this.db.query('SELECT id, app_id, status, destination_url FROM campaigns WHERE id = $1', [key]);
-      const r = rows[0];
-      return r && { id: r.id, appId: r.app_id, status: r.status, destinationUrl: r.destination_url };
-    });
+    return this.campaigns.get(key, () => this.catalog.campaign(key));
   }
 
   app(id: string): Promise<AppView | undefined> {
     if (!isUuid(id)) return Promise.resolve(undefined);
     const key = id.toLowerCase();
-    return this.apps.get(key, async () => {
-      const rows: { id: string; sdk_secret: string; pixel_events: string[] | null }[] = await this.db.query(
-        'SELECT id, sdk_secret, pixel_events FROM apps WHERE id = $1',
-        [key],
-      );
-      const r = rows[0];
-      return r && { id: r.id, sdkSecret: r.sdk_secret, pixelEvents: r.pixel_events };
-    });
+    return this.apps.get(key, () => this.catalog.app(key));
   }
 
   async sdkSecret(appId: string): Promise<string | undefined> {

@@ -1,21 +1,12 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { PixelRepository, type PixelHitCount } from '@app/database';
 import { metrics } from '@app/http';
 
 const FLUSH_EVERY_MS = 1000;
 /** Counters kept while PostgreSQL is away; beyond this, new keys are dropped (counts, never events). */
 const MAX_KEYS = 50_000;
 
-interface Count {
-  appId: string;
-  minute: Date;
-  name: string;
-  /** `test`: a `test=1` hit, valid (no reason) or not (the reason it would have been rejected for). */
-  outcome: 'accepted' | 'rejected' | 'test';
-  reason: string;
-  hits: number;
-  lastAt: Date;
-}
+type Count = PixelHitCount;
 
 /**
  * Pixel hits per app, event name, minute and outcome. A hit only bumps a counter in memory; once a second the
@@ -29,7 +20,7 @@ export class PixelHits implements OnApplicationBootstrap, OnApplicationShutdown 
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
 
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly pixel: PixelRepository) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.flush(), FLUSH_EVERY_MS);
@@ -66,21 +57,7 @@ export class PixelHits implements OnApplicationBootstrap, OnApplicationShutdown 
     const batch = [...this.counts.values()];
     this.counts = new Map();
     try {
-      await this.db.query(
-        `INSERT INTO pixel_hits (app_id, minute, event_name, outcome, reason, hits, last_at)
-         SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::timestamptz[])
-         ON CONFLICT (app_id, minute, event_name, outcome, reason)
-         DO UPDATE SET hits = pixel_hits.hits + EXCLUDED.hits, last_at = greatest(pixel_hits.last_at, EXCLUDED.last_at)`,
-        [
-          batch.map((c) => c.appId),
-          batch.map((c) => c.minute),
-          batch.map((c) => c.name),
-          batch.map((c) => c.outcome),
-          batch.map((c) => c.reason),
-          batch.map((c) => c.hits),
-          batch.map((c) => c.lastAt),
-        ],
-      );
+      await this.pixel.addHitCounts(batch);
     } catch (err) {
       // Put the counts back to be written with the next flush.
       for (const c of batch) {
