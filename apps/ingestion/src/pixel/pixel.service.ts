@@ -76,7 +76,8 @@ export class PixelService {
         appId: app.id,
         // A pixel's eid dedupes page reloads; its keys live apart from SDK eventIds. Without eid: no ledger row.
         eventKey: e.eventId ? `pixel:${e.eventId}` : null,
-        bodyHash: canonicalHash(understood),
+        // Only the ledger compares bodies: a hit without eid has none, so no hash to compute per hit.
+        bodyHash: e.eventId ? canonicalHash(understood) : '',
         source: 'pixel',
         eventId: e.eventId,
         installId: null,
