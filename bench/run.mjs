@@ -1,7 +1,8 @@
 // npm run bench [-- --quick]: builds (npm script), then measures the built processes on a database of their own and
 // writes bench/results/<name>.json plus a printed table. Figures, never assertions. See bench/README.md.
 //   1. /c, /i, /p under wrk (64 connections) BESIDE a bare node:http server answering the same 302/GIF, alternating
-//      rounds, as ratios; every answered click/hit counted in PostgreSQL; once more with TRACKING_ROUTES=nest.
+//      rounds, as ratios; every answered click/hit counted in PostgreSQL; rows per commit and ingestion's CPU per
+//      request; for each TRACKING_ROUTES variant (lean by default, fastify, nest; BENCH_TRACKING_ROUTES chooses).
 //   2. signed installs and events (single and batch) under wrk, requests signed before the run: accepted/s, p99,
 //      rows committed.
 //   3. attribution: installs/s decided with 1M and 10M clicks stored (seeded with COPY), install→decision latency
@@ -16,6 +17,7 @@ import { harness } from './harness.mjs';
 import { copyFrom } from './lib/copy.mjs';
 import { cpuMeter } from './lib/cpu.mjs';
 import { requireWrk, wrk } from './lib/wrk.mjs';
+import { TRACKING_VARIANTS, trackingRounds, trackingTableRows } from './lib/tracking-load.mjs';
 import { signedWrkLoad } from './lib/signed-load.mjs';
 
 const QUICK = process.argv.includes('--quick');
@@ -33,7 +35,6 @@ const h = harness(process.env.BENCH_DB ?? 'lookback_bench', BASE_PORT);
 const BARE_PORT = BASE_PORT + 90;
 const SINK_PORT = BASE_PORT + 99;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const spread = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Peak resident set (VmHWM) of a process, in MB. */
@@ -56,36 +57,6 @@ async function setup() {
     destinationUrl: 'https://play.google.com/store/apps/details?id=com.bench&referrer=lookback_click_id%3D{lookback_click_id}',
   });
   return { app, campaign };
-}
-
-async function trackingRounds(db, app, campaign, label) {
-  const gaid = '38400000-8cf0-11bd-b23e-10b96e40000d';
-  const paths = {
-    '/c': [`/c/${campaign.id}?click_id=abc&gaid=${gaid}&site_id=s1`, 'SELECT count(*)::int AS n FROM clicks'],
-    '/i': [`/i/${campaign.id}?gaid=${gaid}`, 'SELECT count(*)::int AS n FROM impressions'],
-    '/p': [`/p/${app.id}.gif?e=page_view&uid=u1&url=https%3A%2F%2Fshop.example%2F`, "SELECT count(*)::int AS n FROM events WHERE source = 'pixel'"],
-  };
-  const out = {};
-  for (const [name, [path, countSql]] of Object.entries(paths)) {
-    const rounds = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      const bare = await wrk(`http://127.0.0.1:${BARE_PORT}${path}`, { seconds: SECONDS });
-      const before = (await db.query(countSql)).rows[0].n;
-      const lb = await wrk(`${h.ingestion}${path}`, { seconds: SECONDS });
-      await sleep(1500); // a late commit or a spool replay still counts
-      const rows = (await db.query(countSql)).rows[0].n - before;
-      rounds.push({ bare: bare.requestsPerSecond, lookback: lb.requestsPerSecond, ratio: lb.requestsPerSecond / bare.requestsPerSecond, p99Ms: lb.latencyMs.p99, bareP99Ms: bare.latencyMs.p99, answered: lb.answered, rowsCommitted: rows, non2xx3xx: lb.non2xx3xx });
-    }
-    out[name] = {
-      rounds,
-      ratio: spread(rounds.map((x) => Number(x.ratio.toFixed(3)))),
-      requestsPerSecond: spread(rounds.map((x) => x.lookback)),
-      bareRequestsPerSecond: spread(rounds.map((x) => x.bare)),
-      allAnsweredCommitted: rounds.every((x) => x.rowsCommitted >= x.answered),
-    };
-    console.log(`${label} ${name}: ratio ${out[name].ratio.median.toFixed(2)} (${out[name].ratio.min.toFixed(2)}–${out[name].ratio.max.toFixed(2)}), ${out[name].requestsPerSecond.median}/s vs bare ${out[name].bareRequestsPerSecond.median}/s, committed ${out[name].allAnsweredCommitted}`);
-  }
-  return out;
 }
 
 function signer(secret) {
@@ -264,18 +235,21 @@ async function main() {
   await db.connect();
   const load = os.loadavg()[0];
 
-  let tracking = {};
-  let viaNest = {};
+  // Each variant on a fresh ingestion process (the default one already runs); the default process serves the rest.
+  const variants = PHASES.has('tracking')
+    ? (process.env.BENCH_TRACKING_ROUTES ?? 'lean,fastify,nest').split(',').map((v) => v.trim()).filter((v) => TRACKING_VARIANTS[v])
+    : [];
+  const tracking = {};
   const ingestionRss = {};
-  if (PHASES.has('tracking')) {
-    tracking = await trackingRounds(db, app, campaign, 'fastify');
-    ingestionRss.fastify = peakRss(ingestion.pid);
+  for (const v of variants) {
     ingestion.kill('SIGTERM');
     await new Promise((r) => ingestion.on('exit', r));
-    ingestion = spawn(process.execPath, ['dist/apps/ingestion/apps/ingestion/src/main.js'], { env: { ...h.env, TRACKING_ROUTES: 'nest' }, stdio: ['ignore', 'inherit', 'inherit'] });
+    ingestion = spawn(process.execPath, ['dist/apps/ingestion/apps/ingestion/src/main.js'], { env: { ...h.env, ...TRACKING_VARIANTS[v].env }, stdio: ['ignore', 'inherit', 'inherit'] });
     await h.healthy(h.ingestion);
-    viaNest = await trackingRounds(db, app, campaign, 'nest');
-    ingestionRss.nest = peakRss(ingestion.pid);
+    tracking[v] = await trackingRounds({ db, ingestionUrl: h.ingestion, bareUrl: `http://127.0.0.1:${BARE_PORT}`, app, campaign, label: v, pid: ingestion.pid, seconds: SECONDS, rounds: ROUNDS });
+    ingestionRss[v] = peakRss(ingestion.pid);
+  }
+  if (variants.length > 0) {
     ingestion.kill('SIGTERM');
     await new Promise((r) => ingestion.on('exit', r));
     ingestion = h.start('ingestion');
@@ -315,7 +289,8 @@ async function main() {
     at: new Date().toISOString(),
     machine: { cpus: os.cpus().length, node: process.version, loadAverage1mAtStart: Number(load.toFixed(2)) },
     settings: { seconds: SECONDS, rounds: ROUNDS, connections: 64, loadGenerator: 'wrk -t2 -c64 (tracking; signed: pre-signed requests, bench/lib/signed.lua)' },
-    tracking: { fastifyRoutes: tracking, nestPipeline: viaNest },
+    // leanRoutes: the default (TRACKING_ROUTES=lean); fastifyRoutes: plain routes on Nest's Fastify; nestPipeline: Nest's.
+    tracking: { leanRoutes: tracking.lean, fastifyRoutes: tracking.fastify, nestPipeline: tracking.nest },
     signed: signedRes,
     attribution: attr,
     postbacksReceived: postbacks,
@@ -340,8 +315,7 @@ async function main() {
   const file = `bench/results/${result.name}-${result.at.replace(/[:.]/g, '-')}.json`;
   writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
   const rows = [];
-  for (const [k, v] of Object.entries(tracking)) rows.push([`${k} (Fastify route)`, `${v.requestsPerSecond.median}/s`, `${v.ratio.median.toFixed(2)}× (${v.ratio.min.toFixed(2)}–${v.ratio.max.toFixed(2)})`, `${median(v.rounds.map((x) => x.p99Ms))} ms`, v.allAnsweredCommitted ? 'all' : 'NO']);
-  for (const [k, v] of Object.entries(viaNest)) rows.push([`${k} (Nest pipeline)`, `${v.requestsPerSecond.median}/s`, `${v.ratio.median.toFixed(2)}×`, `${median(v.rounds.map((x) => x.p99Ms))} ms`, v.allAnsweredCommitted ? 'all' : 'NO']);
+  for (const v of variants) rows.push(...trackingTableRows(tracking[v], TRACKING_VARIANTS[v].label));
   for (const [k, v] of Object.entries(signedRes)) rows.push([`signed ${k}`, `${v.acceptedPerSecond}/s`, '', `${v.p99Ms} ms`, v.rowsCommitted >= v.accepted ? 'all' : 'NO']);
   for (const [k, v] of Object.entries(attr)) rows.push([`attribution, ${k}`, `${v.installsPerSecond}/s (CPU ms/install: worker ${v.cpuMsPerInstall?.worker}, PostgreSQL ${v.cpuMsPerInstall?.postgres}; load ${v.loadAverage1m})`, '', `p50 ${v.latencyMs.p50} / p99 ${v.latencyMs.p99} ms at ${v.offeredPerSecond}/s offered`, '']);
   console.log('\n| what | rate | vs bare node:http | p99 | durable |\n| --- | --- | --- | --- | --- |');
