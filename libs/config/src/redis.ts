@@ -32,6 +32,9 @@ export function createRedisClient(config: LookbackConfig, use: RedisUse, options
         enableOfflineQueue,
         lazyConnect,
         clusterRetryStrategy: retryDelay,
+        // A fail-fast client (health check, limiter) must answer within its own timeout while a node fails over:
+        // ioredis would otherwise retry a command up to 16 times, 100 ms apart, on CLUSTERDOWN or a closed node.
+        ...(enableOfflineQueue ? {} : { maxRedirections: 2, retryDelayOnFailover: 0, retryDelayOnClusterDown: 0, retryDelayOnTryAgain: 0 }),
         redisOptions: {
           ...connection,
           username: cluster.username,
