@@ -3,6 +3,7 @@
 // repeated BENCH_ROUNDS times. BENCH_CPU_PROF=<dir> starts ingestion under `node --cpu-prof` and leaves the
 // .cpuprofile there (written when ingestion stops). See bench/README.md.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import pg from 'pg';
@@ -18,6 +19,12 @@ requireWrk();
 
 const h = harness('lookback_bench_signed', 3540);
 
+/** utime + stime of a process, in seconds (/proc/<pid>/stat, clock ticks of 1/100 s). */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function main() {
   await h.fresh();
   const admin = h.start('admin-api');
@@ -32,7 +39,7 @@ async function main() {
     const rounds = [];
     for (let r = 0; r < ROUNDS; r++) {
       const load = os.loadavg()[0].toFixed(2);
-      const res = await signedWrkLoad({ url: h.ingestion, app, count, seconds: SECONDS });
+      const res = await signedWrkLoad({ url: h.ingestion, app, count, seconds: SECONDS, cpuSeconds: () => cpuSeconds(ingestion.pid) });
       // Rows per group-commit statement and statement time so far (ingestion's own histograms).
       const metrics = await (await fetch(`${h.ingestion}/metrics`)).text();
       const stat = (name, table) => Number(new RegExp(`^${name}\\{table="${table}"\\} (\\S+)`, 'm').exec(metrics)?.[1] ?? NaN);
@@ -41,7 +48,7 @@ async function main() {
         msPerStatement: Number(((1000 * stat('lookback_group_commit_seconds_sum', t)) / stat('lookback_group_commit_seconds_count', t)).toFixed(1)),
       }]));
       rounds.push({ loadAverage1m: Number(load), ...res, groupCommit });
-      const line = (k) => !res[k] ? '' : `${k} ${res[k].acceptedPerSecond}/s p99 ${res[k].p99Ms} ms non-2xx ${res[k].non2xx} rows ${res[k].rowsCommitted >= res[k].accepted ? 'all' : `MISSING ${res[k].accepted - res[k].rowsCommitted}`}`;
+      const line = (k) => !res[k] ? '' : `${k} ${res[k].acceptedPerSecond}/s p99 ${res[k].p99Ms} ms cpu ${res[k].ingestionCpuUsPerRow} µs/row non-2xx ${res[k].non2xx} rows ${res[k].rowsCommitted >= res[k].accepted ? 'all' : `MISSING ${res[k].accepted - res[k].rowsCommitted}`}`;
       console.log(`round ${r + 1} (load ${load}): ${['installs', 'events', 'eventsBatch50'].map(line).filter(Boolean).join('; ')}; group commit ${JSON.stringify(groupCommit)}`);
     }
     await db.end();

@@ -64,7 +64,7 @@ export async function runWrk(url, file, { seconds, connections, threads }) {
  * Signed installs, single events and batches of 50 events, one after the other. `count(sql)` answers a row count.
  * Answers per kind {acceptedPerSecond, p99Ms, accepted, rowsCommitted, non2xx, …}.
  */
-export async function signedWrkLoad({ url, app, count, seconds, connections = 64, threads = 2, kinds = KINDS }) {
+export async function signedWrkLoad({ url, app, count, seconds, connections = 64, threads = 2, kinds = KINDS, cpuSeconds }) {
   const dir = join(tmpdir(), `lookback-signed-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   const run = randomUUID().slice(0, 8);
@@ -86,15 +86,19 @@ export async function signedWrkLoad({ url, app, count, seconds, connections = 64
   const eventsSql = "SELECT count(*)::int AS n FROM events WHERE source = 'sdk'";
   try {
     const out = { preSigned: { installs: n, events: n, batches: Math.ceil((4 * n) / BATCH), ms: signedMs } };
-    const measure = async (file, sql) => {
+    const measure = async (file, sql, per = 1) => {
       const before = await count(sql);
+      const cpu = cpuSeconds?.();
       const r = await runWrk(url, file, options);
-      return { ...r, rowsCommitted: (await count(sql)) - before };
+      // The ingestion process's CPU per accepted request (per event in a batch): the figure that moves least when
+      // other work shares the machine, since a loaded machine slows the process but charges it no more CPU.
+      const cpuUs = cpu === undefined ? undefined : Math.round(((cpuSeconds() - cpu) * 1e6) / Math.max(1, r.accepted * per));
+      return { ...r, rowsCommitted: (await count(sql)) - before, ...(cpuUs === undefined ? {} : { ingestionCpuUsPerRow: cpuUs }) };
     };
     if (kinds.includes('installs')) out.installs = await measure(files.installs, installsSql);
     if (kinds.includes('events')) out.events = await measure(files.events, eventsSql);
     if (kinds.includes('batch')) {
-      const batch = await measure(files.batch, eventsSql);
+      const batch = await measure(files.batch, eventsSql, BATCH);
       out.eventsBatch50 = { ...batch, accepted: batch.accepted * BATCH, acceptedPerSecond: batch.acceptedPerSecond * BATCH };
     }
     return out;
