@@ -3,11 +3,11 @@
 // repeated BENCH_ROUNDS times. BENCH_CPU_PROF=<dir> starts ingestion under `node --cpu-prof` and leaves the
 // .cpuprofile there (written when ingestion stops). See bench/README.md.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { harness } from './harness.mjs';
+import { cpuSeconds } from './lib/cpu.mjs';
 import { signedWrkLoad } from './lib/signed-load.mjs';
 import { requireWrk } from './lib/wrk.mjs';
 
@@ -18,12 +18,6 @@ const PROFILE = process.env.BENCH_CPU_PROF;
 requireWrk();
 
 const h = harness('lookback_bench_signed', 3540);
-
-/** utime + stime of a process, in seconds (/proc/<pid>/stat, clock ticks of 1/100 s). */
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 async function main() {
   await h.fresh();
