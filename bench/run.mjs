@@ -285,7 +285,8 @@ async function main() {
   if (workerProc) workerRss = peakRss(workerProc.pid);
 
   const result = {
-    name: QUICK ? 'quick' : 'full',
+    // A run of only some phases says which in its name (full-attribution-…), so it is not read as a full run.
+    name: `${QUICK ? 'quick' : 'full'}${PHASES.size < 3 ? `-${[...PHASES].join('+')}` : ''}`,
     at: new Date().toISOString(),
     machine: { cpus: os.cpus().length, node: process.version, loadAverage1mAtStart: Number(load.toFixed(2)) },
     settings: { seconds: SECONDS, rounds: ROUNDS, connections: 64, loadGenerator: 'wrk -t2 -c64 (tracking; signed: pre-signed requests, bench/lib/signed.lua)' },
