@@ -140,6 +140,44 @@ describe('signed ingestion is limited per app', () => {
     expect((await signed(installs, app.sdkSecret, installBody(app))).status).toBe(202);
   });
 
+  it('counts concurrent requests taken together exactly as if they came one by one', async () => {
+    // Requests of one app arriving while its Redis call is out share the next call: 12 at once against a limit of 5
+    // take the group path (together they do not fit, so each asks alone), the next 6 the refusal from one reply.
+    const app = await newApp(stack);
+    const first = await Promise.all(Array.from({ length: 12 }, () => signed(installs, app.sdkSecret, installBody(app))));
+    const accepted = first.filter((r) => r.status === 202);
+    expect(accepted).toHaveLength(5);
+    expect(accepted.map((r) => Number(r.headers.get('x-ratelimit-remaining'))).sort()).toEqual([0, 1, 2, 3, 4]);
+    for (const r of first.filter((x) => x.status !== 202)) expectRefused(r, 5);
+    const again = await Promise.all(Array.from({ length: 6 }, () => signed(installs, app.sdkSecret, installBody(app))));
+    for (const r of again) expectRefused(r, 5);
+    expect(await installsStored(stack, app.appId)).toBe(5);
+  });
+
+  it('takes a batch and singles arriving together in one count, each told what it left', async () => {
+    const app = await newApp(stack);
+    expect((await signed(installs, app.sdkSecret, installBody(app))).status).toBe(202);
+    // 4 left: a batch of 3 and three singles at once; whichever order Redis sees, 4 points are taken and no more.
+    const batchIds = Array.from({ length: 3 }, () => `e-${randomUUID()}`);
+    const answers = await Promise.all([
+      signed(`${events}/batch`, app.sdkSecret, { appId: app.appId, events: batchIds.map((id) => eventBody(id)) }),
+      ...Array.from({ length: 3 }, () => signed(installs, app.sdkSecret, installBody(app))),
+    ]);
+    const [batch, ...singles] = answers;
+    const singlesIn = singles.filter((r) => r.status === 202).length;
+    // A counted batch answers 207 with each item's own status.
+    if (batch.status !== 429) expect(batch.body.results.map((r: { status: number }) => r.status)).toEqual([202, 202, 202]);
+    const batchIn = batch.status === 429 ? 0 : 3;
+    expect(batchIn + singlesIn).toBeLessThanOrEqual(4);
+    expect(batchIn + singlesIn).toBeGreaterThanOrEqual(3);
+    for (const r of singles.filter((x) => x.status !== 202)) expect(r.status).toBe(429);
+    expect(await installsStored(stack, app.appId)).toBe(1 + singlesIn);
+    expect(await eventsStored(stack, app.appId, batchIds)).toBe(batchIn);
+    const remaining = answers.filter((r) => r.status !== 429).map((r) => Number(r.headers.get('x-ratelimit-remaining')));
+    expect(new Set(remaining).size).toBe(remaining.length);
+    expect(Math.min(...remaining)).toBe(4 - batchIn - singlesIn);
+  });
+
   it('never counts an unsigned or wrongly signed request against the app', async () => {
     const app = await newApp(stack);
     for (let i = 0; i < 8; i++) {

@@ -35,6 +35,9 @@ return {consumed, ttl}`;
 
 interface Waiter {
   points: number;
+  /** Answered (by Redis, or uncounted when its wait ran out): later answers are ignored. */
+  settled: boolean;
+  timer: NodeJS.Timeout | undefined;
   resolve: (quota: Quota | undefined) => void;
   reject: (err: unknown) => void;
 }
@@ -55,8 +58,10 @@ export class RateLimits implements OnModuleInit, OnModuleDestroy {
   private readonly limiters: Record<LimitKind, RateLimiterRedis>;
   private readonly failOpenLog = new FailOpenLog(WARN_EVERY_MS, (line) => this.logger.warn(line));
   private readonly lanes = new Map<string, Lane>();
+  private readonly timeoutMs: number;
 
   constructor(@Inject(LOOKBACK_CONFIG) config: LookbackConfig) {
+    this.timeoutMs = config.rateLimitTimeoutMs;
     // A connection of its own, failing fast: the queues' connections hold commands until Redis returns, which would
     // hold every signed request with them. No offline queue, no retries, a command timeout: while Redis is away or
     // slow, a request waits at most rateLimitTimeoutMs and is then served uncounted.
@@ -97,7 +102,19 @@ export class RateLimits implements OnModuleInit, OnModuleDestroy {
     }
     const joined = lane;
     return new Promise((resolve, reject) => {
-      joined.waiting.push({ points, resolve, reject });
+      const waiter: Waiter = { points, settled: false, timer: undefined, resolve, reject };
+      const settle = (answer: () => void) => {
+        if (waiter.settled) return;
+        waiter.settled = true;
+        clearTimeout(waiter.timer);
+        answer();
+      };
+      waiter.resolve = (quota) => settle(() => resolve(quota));
+      waiter.reject = (err) => settle(() => reject(err));
+      // Waiting behind another call (or a slow Redis) never lasts longer than one call would: the request is then
+      // served uncounted, as when Redis does not answer in time.
+      waiter.timer = setTimeout(() => this.serveUncounted(kind, waiter, new Error(`rate limit timed out after ${this.timeoutMs} ms`)), this.timeoutMs);
+      joined.waiting.push(waiter);
       if (!joined.busy) void this.drain(kind, id, key, joined);
     });
   }
@@ -110,14 +127,20 @@ export class RateLimits implements OnModuleInit, OnModuleDestroy {
   private async drain(kind: LimitKind, id: string, key: string, lane: Lane): Promise<void> {
     lane.busy = true;
     try {
-      while (lane.waiting.length > 0) await this.takeTogether(kind, id, lane.waiting.splice(0));
+      while (lane.waiting.length > 0) {
+        const group = lane.waiting.splice(0).filter((w) => !w.settled);
+        if (group.length > 0) await this.takeTogether(kind, id, group);
+      }
+    } catch (err) {
+      // Not expected (every Redis answer is handled below); a request must never hang on the limiter for it.
+      for (const w of lane.waiting.splice(0)) this.serveUncounted(kind, w, err);
     } finally {
       this.lanes.delete(key);
     }
   }
 
   private async takeTogether(kind: LimitKind, id: string, group: Waiter[]): Promise<void> {
-    const alone = (w: Waiter) => this.takeAlone(kind, id, w.points).then(w.resolve, w.reject);
+    const alone = (w: Waiter) => this.takeAlone(kind, id, w);
     if (group.length === 1) return alone(group[0]);
     const limiter = this.limiters[kind];
     let left = group.reduce((n, w) => n + w.points, 0);
@@ -127,33 +150,43 @@ export class RateLimits implements OnModuleInit, OnModuleDestroy {
       for (const w of group) w.resolve({ limit: limiter.points, remaining: res.remainingPoints + (left -= w.points) });
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) {
-        for (const w of group) {
-          this.failedOpen(kind, err);
-          w.resolve(undefined);
-        }
+        for (const w of group) this.serveUncounted(kind, w, err);
         return;
       }
-      // Together they do not fit (nothing was taken): each asks alone, so each gets the answer it would have had.
-      await Promise.all(group.map(alone));
+      // Together they do not fit (nothing was taken). With nothing left at all, each would be refused alone with
+      // this very answer: refuse them from it. Otherwise each asks alone, so each gets the answer it would have had.
+      const limit = limiter.points;
+      if (limit - (err.consumedPoints - left) <= 0) {
+        for (const w of group) if (!w.settled) w.reject(this.refused(kind, w.points, limit, 0, err.msBeforeNext));
+        return;
+      }
+      await Promise.all(group.filter((w) => !w.settled).map(alone));
     }
   }
 
-  private async takeAlone(kind: LimitKind, id: string, points: number): Promise<Quota | undefined> {
+  private async takeAlone(kind: LimitKind, id: string, w: Waiter): Promise<void> {
     const limiter = this.limiters[kind];
     const limit = limiter.points;
     try {
-      const res = await limiter.consume(id, points);
-      return { limit, remaining: res.remainingPoints };
+      const res = await limiter.consume(id, w.points);
+      w.resolve({ limit, remaining: res.remainingPoints });
     } catch (err) {
-      if (!(err instanceof RateLimiterRes)) {
-        this.failedOpen(kind, err);
-        return undefined;
-      }
-      metrics.rateLimited.inc({ limit: kind });
-      const remaining = Math.max(0, limit - (err.consumedPoints - points));
-      const retryAfter = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-      throw new RateLimitedError(refusal(kind, points, limit, remaining, retryAfter), retryAfter, limit, remaining);
+      if (!(err instanceof RateLimiterRes)) return this.serveUncounted(kind, w, err);
+      w.reject(this.refused(kind, w.points, limit, Math.max(0, limit - (err.consumedPoints - w.points)), err.msBeforeNext));
     }
+  }
+
+  /** Served without counting, once: Redis did not answer, or not in time. */
+  private serveUncounted(kind: LimitKind, w: Waiter, err: unknown): void {
+    if (w.settled) return;
+    this.failedOpen(kind, err);
+    w.resolve(undefined);
+  }
+
+  private refused(kind: LimitKind, points: number, limit: number, remaining: number, msBeforeNext: number): RateLimitedError {
+    metrics.rateLimited.inc({ limit: kind });
+    const retryAfter = Math.max(1, Math.ceil(msBeforeNext / 1000));
+    return new RateLimitedError(refusal(kind, points, limit, remaining, retryAfter), retryAfter, limit, remaining);
   }
 
   private failedOpen(kind: LimitKind, err: unknown): void {
