@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
+import { LRUCache } from 'lru-cache';
 import { DataSource } from 'typeorm';
 import { LOOKBACK_CONFIG, type LookbackConfig } from '@app/config';
 import {
@@ -62,7 +63,7 @@ export class AttributionService {
    * An app's rules, campaign windows and postback targets, read at most every CACHE_TTL_MS: a burst of
    * installs reads them once. A settings change reaches decisions within that time.
    */
-  private readonly appCache = new Map<string, { at: number; app: Promise<AppContext | undefined> }>();
+  private readonly appCache = new LRUCache<string, { at: number; app: Promise<AppContext | undefined> }>({ max: 10_000 });
 
   private appContext(appId: string): Promise<AppContext | undefined> {
     const hit = this.appCache.get(appId);
@@ -70,9 +71,10 @@ export class AttributionService {
     const app = Promise.all([this.inputs.settings(appId), this.inputs.postbackTargets(appId)]).then(([settings, targets]) =>
       settings ? { settings, targets } : undefined,
     );
-    if (this.appCache.size > 10_000) this.appCache.clear();
-    this.appCache.set(appId, { at: Date.now(), app });
-    app.catch(() => this.appCache.delete(appId));
+    const entry = { at: Date.now(), app };
+    this.appCache.set(appId, entry);
+    // A failed read is not kept (unless a newer read replaced it meanwhile).
+    app.catch(() => this.appCache.get(appId) === entry && this.appCache.delete(appId));
     return app;
   }
 
