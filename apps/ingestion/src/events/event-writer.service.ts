@@ -35,8 +35,8 @@ export class EventWriter implements OnApplicationShutdown {
       {
         maxRows: config.groupCommitMaxRows,
         // Each batch updates the same rollup rows (report_events) in its transaction, so batches commit one after
-        // the other anyway: one at a time, gathered after each commit, carries the most rows per commit (see TouchWriter).
-        maxInFlight: 1,
+        // the other: two in flight, each gathered whole after a commit, as TouchWriter explains.
+        maxInFlight: 2,
         gatherMs: 2,
         afterCommit: (rows, results) => this.enqueue(rows, results),
         retryAlone: (err) => !isDependencyDown(err),
