@@ -3,6 +3,7 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { AddressInfo } from 'node:net';
 import { createAdminApp } from '../apps/admin-api/src/admin.app';
+import { leanInstanceOf } from '../apps/ingestion/src/ingestion.app';
 import { signBody } from '../libs/domain/src';
 import { clickIdFrom, type Fixture } from './support/fixtures';
 import { Sink, waitFor } from './support/http';
@@ -29,7 +30,9 @@ function documentedRoutes(doc: Json): Set<string> {
  */
 function servedRoutes(app: Stack['adminApp'], doc: Json): string[] {
   const documented = documentedRoutes(doc);
-  return routesOf(app.getHttpAdapter().getInstance().printRoutes({ commonPrefix: false }))
+  // The tracking paths are served by a lean Fastify instance of their own beside Nest's (TRACKING_ROUTES=lean).
+  const lean = leanInstanceOf(app);
+  return [...routesOf(app.getHttpAdapter().getInstance().printRoutes({ commonPrefix: false })), ...(lean ? routesOf(lean.printRoutes({ commonPrefix: false })) : [])]
     .map((r) => SPELLED_AS[r] ?? r)
     .filter((r) => {
       const path = r.split(' ')[1];
