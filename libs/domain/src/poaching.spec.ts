@@ -14,20 +14,13 @@ import {
   type InstallFacts,
   type Touch,
 } from './attribution';
+import { GAID, HOUR, INSTALLED_AT, IP, UA_KEY, WINDOWS, before, fingerprintClick } from './poaching.fixtures';
 
 /** Organic poaching and carrier NAT: click spam, shared IPs and consumed fingerprint clicks, each enforce|shadow|off. */
 
-const INSTALLED_AT = new Date('2026-11-30T10:00:00.000Z');
 const MIN = 60_000;
-const HOUR = 3_600_000;
-const GAID = '3f1c2b6e-8a4d-4b1e-9c3a-1d2e3f4a5b6c';
-const IP = '100.64.1.7';
-const UA_KEY = 'android|14|sm-a546b';
-const WINDOWS = { clickLookbackHours: 168, viewLookbackHours: 24, fingerprintLookbackHours: 24 };
-const before = (ms: number) => new Date(INSTALLED_AT.getTime() - ms);
 
 const deviceClick = (id: string, ageMs: number, extra: Partial<Touch> = {}): Touch => ({ id, kind: 'click', campaignId: 'camp-a', ts: before(ageMs), gaid: GAID, ...extra });
-const fingerprintClick = (id: string, ageMs: number, extra: Partial<Touch> = {}): Touch => ({ id, kind: 'click', campaignId: 'camp-a', ts: before(ageMs), ip: IP, uaKey: UA_KEY, ...extra });
 
 function input(touches: Touch[], modes: Partial<FraudModes> = {}, install: Partial<InstallFacts> = {}): DecisionInput {
   return {

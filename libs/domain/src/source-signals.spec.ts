@@ -16,16 +16,10 @@ import {
   type SourceFacts,
   type Touch,
 } from './attribution';
+import { GAID, HOUR, INSTALLED_AT, IP, UA_KEY, WINDOWS, before, fingerprintClick } from './poaching.fixtures';
 
 /** Per-source poaching rules: conversion rate and CTIT distribution of a touch's source (campaign × site_id). */
 
-const INSTALLED_AT = new Date('2026-11-30T10:00:00.000Z');
-const HOUR = 3_600_000;
-const GAID = '3f1c2b6e-8a4d-4b1e-9c3a-1d2e3f4a5b6c';
-const IP = '100.64.1.7';
-const UA_KEY = 'android|14|sm-a546b';
-const WINDOWS = { clickLookbackHours: 168, viewLookbackHours: 24, fingerprintLookbackHours: 24 };
-const before = (ms: number) => new Date(INSTALLED_AT.getTime() - ms);
 
 /** A honest-looking CTIT histogram: most installs within the first hour. */
 const HONEST_CTIT = [0, 1, 20, 20, 6, 2, 1, 0];
@@ -35,7 +29,6 @@ const FLAT_CTIT = [0, 0, 0, 1, 3, 10, 18, 30];
 const FAST_CTIT = [15, 10, 3, 2, 1, 1, 0, 0];
 
 const click = (id: string, ageMs: number, extra: Partial<Touch> = {}): Touch => ({ id, kind: 'click', campaignId: 'camp-a', siteId: 'site-1', ts: before(ageMs), gaid: GAID, ...extra });
-const fingerprintClick = (id: string, ageMs: number, extra: Partial<Touch> = {}): Touch => ({ id, kind: 'click', campaignId: 'camp-a', ts: before(ageMs), ip: IP, uaKey: UA_KEY, ...extra });
 const spamSource: SourceFacts = { clicks: 20_000, installs: 4, ctit: FLAT_CTIT };
 
 function input(touches: Touch[], modes: Partial<FraudModes> = {}, install: Partial<InstallFacts> = {}): DecisionInput {
